@@ -1,0 +1,49 @@
+"""The draft: what the writer produces and every later stage reads."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+# The keys the model must answer with, in this order (issue: "exactly these keys").
+DRAFT_KEYS = (
+    "title",
+    "seo_title",
+    "meta_description",
+    "focus_keyphrase",
+    "slug",
+    "excerpt",
+    "body_html",
+    "tags",
+    "category",
+)
+
+
+@dataclass
+class Draft:
+    title: str
+    seo_title: str
+    meta_description: str
+    focus_keyphrase: str
+    slug: str
+    excerpt: str
+    body_html: str
+    tags: list[str] = field(default_factory=list)
+    category: str = ""
+    # Who wrote it: the model name, or "offline" when the source was packaged as is.
+    writer: str = "offline"
+    rewritten: bool = True
+    language: str = "fr"
+    # Problems an editor should know about (flagged facts, a failed image...).
+    warnings: list[str] = field(default_factory=list)
+    # The Yoast-grade report of bot.seo, as a plain dict, once analysed.
+    seo: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Draft:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
