@@ -47,3 +47,14 @@ class Draft:
     def from_dict(cls, data: dict[str, Any]) -> Draft:
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass
+class SourceArticle:
+    """The story as the source told it: what the writer rewrites and the gate checks against."""
+
+    title: str
+    text: str  # plain text, paragraphs separated by blank lines
+    url: str = ""
+    source_name: str = ""  # the feed's or wire's name, for the credit
+    language: str | None = None  # the feed's declared language, if any
