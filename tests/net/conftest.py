@@ -1,0 +1,1 @@
+from tests.servers.web import web_server  # noqa: F401 - the shared fixture
