@@ -1,0 +1,62 @@
+"""The quality gate: every model answer passes it before it becomes a draft.
+
+The writer runs, for each answer: ``apply_local_fixes`` (what needs no model), then ``check``
+(the hard rules of issue 4: language, length, structure, headline, SEO fields, facts); when the
+result has failures, ``repair_request`` is the follow-up message for the model, in the same
+conversation, at most ``QualitySettings.max_repairs`` times. See docs/quality.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.quality.facts import unsupported_facts
+from bot.quality.fixes import apply_local_fixes
+from bot.quality.repair import repair_request
+from bot.quality.result import Failure, GateResult
+from bot.quality.rules import headline_rules, language_rules, seo_field_rules, structure_rules
+from bot.quality.settings import QualitySettings
+
+if TYPE_CHECKING:
+    from bot.writer.draft import Draft, SourceArticle
+
+__all__ = [
+    "Failure",
+    "GateResult",
+    "QualitySettings",
+    "apply_local_fixes",
+    "check",
+    "repair_request",
+]
+
+log = logging.getLogger(__name__)
+
+
+def check(draft: Draft, source: SourceArticle, settings: QualitySettings) -> GateResult:
+    """Every hard rule on one answer; the SEO report of bot.seo comes along."""
+    from bot.seo import analyze
+
+    failures = [
+        *language_rules(draft, settings),
+        *structure_rules(draft, source, settings),
+        *headline_rules(draft, source, settings),
+        *seo_field_rules(draft, settings),
+    ]
+    flagged: list[str] = []
+    if settings.check_facts:
+        facts = unsupported_facts(draft, source)
+        if facts and settings.on_unsupported_facts == "flag":
+            flagged = facts
+        elif facts:
+            failures.append(Failure(
+                "unsupported_facts",
+                f"{len(facts)} fait(s) absent(s) de la source : " + " ; ".join(facts),
+                str(len(facts)), "0", facts))
+    report = analyze(
+        body_html=draft.body_html, keyphrase=draft.focus_keyphrase, title=draft.title,
+        seo_title=draft.seo_title, meta_description=draft.meta_description, slug=draft.slug,
+    )
+    result = GateResult(failures, flagged, report)
+    log.debug("gate: %s", "passed" if result.passed else "; ".join(result.reasons()))
+    return result

@@ -1,0 +1,101 @@
+"""What the gate fixes itself, without asking the model again."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from typing import TYPE_CHECKING
+
+from slugify import slugify
+
+from bot.quality import markup
+from bot.quality.settings import QualitySettings
+
+if TYPE_CHECKING:
+    from bot.writer.draft import Draft, SourceArticle
+
+NNBSP = "\u202f"  # narrow no-break space: French typography before ; ! ? : and inside « »
+_TAG_SPLIT_RE = re.compile(r"(<[^>]*>)")
+_SPACES_RE = re.compile(r"[ \t\r\n\u00a0]+")
+_BEFORE_HIGH_PUNCT_RE = re.compile(r"(?<=[^\s\u202f!?;:(\[«])[ \u00a0\u202f]*([;!?])")
+# A colon only when a space or the end follows: "14:30" and "https://" stay as they are.
+_BEFORE_COLON_RE = re.compile(r"(?<=[^\s\u202f!?;:(\[«])[ \u00a0\u202f]*:(?=\s|$)")
+# The same, for a text that starts right after an inline tag: "<em>Lyon</em> : ...".
+_NODE_START_PUNCT_RE = re.compile(r"^[ \u00a0]*([;!?:])(?=\s|$)")
+_AFTER_OPEN_QUOTE_RE = re.compile(r"«[ \u00a0\u202f]*")
+_BEFORE_CLOSE_QUOTE_RE = re.compile(r"[ \u00a0\u202f]*»")
+_LEADING_H1_RE = re.compile(r"^\s*<h1\b[^>]*>.*?</h1\s*>", re.IGNORECASE | re.DOTALL)
+_H1_TAG_RE = re.compile(r"<(/?)h1\b", re.IGNORECASE)
+_EMPTY_BLOCK_RE = re.compile(r"<(p|h[2-4]|li)>\s*</\1>")
+_BLOCK_END_RE = re.compile(r"\s*(</(?:p|h[2-4]|ul|ol|blockquote|figure|table)>)\s*")
+
+
+def french_typography(text: str) -> str:
+    """Narrow no-break spaces before ; ! ? : and inside « », one space elsewhere."""
+    text = _SPACES_RE.sub(" ", text)
+    text = _BEFORE_HIGH_PUNCT_RE.sub(NNBSP + r"\1", text)
+    text = _BEFORE_COLON_RE.sub(NNBSP + ":", text)
+    text = _AFTER_OPEN_QUOTE_RE.sub("«" + NNBSP, text)
+    return _BEFORE_CLOSE_QUOTE_RE.sub(NNBSP + "»", text)
+
+
+def _typeset_html(body_html: str) -> str:
+    """french_typography on the text between tags, never inside a tag or an attribute."""
+    parts = _TAG_SPLIT_RE.split(body_html)
+    for index in range(0, len(parts), 2):  # even parts are text, odd ones tags
+        if parts[index]:
+            text = french_typography(html.unescape(parts[index]))
+            if index:
+                text = _NODE_START_PUNCT_RE.sub(NNBSP + r"\1", text)
+            parts[index] = html.escape(text, quote=False)
+    return "".join(parts)
+
+
+def _without_h1(body_html: str) -> str:
+    """A leading h1 repeats the title WordPress already shows: dropped; any other becomes h2."""
+    return _H1_TAG_RE.sub(r"<\1h2", _LEADING_H1_RE.sub("", body_html, count=1))
+
+
+def _tidy_blocks(body_html: str) -> str:
+    body = _EMPTY_BLOCK_RE.sub("", body_html)
+    return _BLOCK_END_RE.sub(r"\1\n", body).strip()
+
+
+def credit_paragraph(source: SourceArticle) -> str:
+    """The credit and the external link in one paragraph: « Source : <a>Le Progrès</a> »."""
+    name = source.source_name.strip() or markup.host(source.url) or source.url
+    href = html.escape(source.url.strip(), quote=True)
+    return (f'<p>Source{NNBSP}: <a href="{href}" rel="noopener noreferrer">'
+            f"{html.escape(name, quote=False)}</a></p>")
+
+
+def links_to_source(body_html: str, source: SourceArticle) -> bool:
+    return any(markup.same_page(url, source.url) for url in markup.link_targets(body_html))
+
+
+def build_slug(keyphrase: str, fallback: str, settings: QualitySettings) -> str:
+    """ASCII slug from the keyphrase (the title when there is none), cut at a word."""
+    return slugify(keyphrase.strip() or fallback, max_length=settings.slug_max_chars,
+                   word_boundary=True)
+
+
+def apply_local_fixes(draft: Draft, source: SourceArticle, settings: QualitySettings) -> Draft:
+    """A copy of the draft with everything that needs no model fixed: slug, credit link, HTML
+    allowlist, whitespace, French typography. Rules the model must fix are left to check()."""
+    body = markup.clean_html(_without_h1(draft.body_html))
+    body = _tidy_blocks(_typeset_html(body))
+    if source.url.strip() and not links_to_source(body, source):
+        body = f"{body}\n{credit_paragraph(source)}"
+    return dataclasses.replace(
+        draft,
+        title=french_typography(draft.title).strip(),
+        seo_title=french_typography(draft.seo_title).strip(),
+        meta_description=french_typography(draft.meta_description).strip(),
+        excerpt=french_typography(draft.excerpt).strip(),
+        focus_keyphrase=_SPACES_RE.sub(" ", draft.focus_keyphrase).strip(),
+        slug=build_slug(draft.focus_keyphrase, draft.title, settings),
+        body_html=body,
+        tags=[t.strip() for t in draft.tags if t.strip()],
+        warnings=list(draft.warnings),
+    )
