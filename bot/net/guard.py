@@ -31,8 +31,8 @@ _CATEGORIES: tuple[tuple[Callable[[IPAddress], bool], str], ...] = (
     (lambda a: a.is_link_local, "a link-local address"),
     (lambda a: a in _CARRIER_GRADE_NAT, "a carrier-grade NAT address"),
     (lambda a: a.is_multicast, "a multicast address"),
-    (lambda a: a.is_private, "a private address"),
     (lambda a: a.is_reserved, "a reserved address"),
+    (lambda a: a.is_private, "a private address"),
     (lambda a: not a.is_global, "not a public address"),
 )
 
@@ -77,8 +77,8 @@ def resolve_allowed(host: str, port: int, *, allow_private: bool) -> list[str]:
         reason = forbidden_reason(ipaddress.ip_address(address), allow_private=allow_private)
         if reason is not None:
             hint = "" if reason == "a cloud metadata address" else " (allow_private is off)"
-            target = address if address == host else f"{host}: {address}"
-            raise AddressRefused(f"refused to connect to {target}, {reason}{hint}", retryable=False)
+            target = address if address == host else f"{host} ({address})"
+            raise AddressRefused(f"refused to connect to {target}: {reason}{hint}", retryable=False)
     return addresses
 
 
