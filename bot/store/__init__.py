@@ -1,0 +1,32 @@
+"""The store: models, dedup and state transitions. The database is the single source of truth."""
+
+from bot.store.db import make_engine, session_factory, upgrade
+from bot.store.models import Event, Feed, LLMCall, State, Story, StoryKey
+from bot.store.stories import (
+    IngestResult,
+    claim,
+    ingest,
+    record_failure,
+    release,
+    retry,
+    transition,
+)
+
+__all__ = [
+    "Event",
+    "Feed",
+    "IngestResult",
+    "LLMCall",
+    "State",
+    "Story",
+    "StoryKey",
+    "claim",
+    "ingest",
+    "make_engine",
+    "record_failure",
+    "release",
+    "retry",
+    "session_factory",
+    "transition",
+    "upgrade",
+]

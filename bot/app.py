@@ -1,0 +1,70 @@
+"""Build the running parts from a Config: database, writer, publisher, pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Config
+from bot.net.retry import RetryPolicy
+from bot.pipeline import Pipeline
+from bot.publish import make_publisher
+from bot.store import make_engine, session_factory, upgrade
+from bot.store.lock import InstanceLock
+from bot.writer import Writer
+from bot.writer.llm import ChatModel
+from bot.writer.prompt import Prompts, default_prompts_dir
+
+
+@dataclass
+class App:
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    lock: InstanceLock
+
+    def pipeline(self) -> Pipeline:
+        return Pipeline(
+            self.config,
+            self.sessions,
+            writer=make_writer(self.config),
+            publisher=make_publisher(self.config),
+        )
+
+    def close(self) -> None:
+        self.lock.release()
+        self.engine.dispose()
+
+
+def open_app(config: Config, *, migrate: bool = True) -> App:
+    engine = make_engine(config.database_url)
+    if migrate:
+        upgrade(engine)
+    return App(config, engine, session_factory(engine), InstanceLock(config.database_url))
+
+
+def make_writer(config: Config) -> Writer:
+    model = None
+    if config.llm.configured:
+        model = ChatModel(
+            base_url=config.llm.base_url,
+            api_key=config.llm.api_key,
+            model=config.llm.model,
+            timeout=config.llm.timeout,
+            policy=RetryPolicy(attempts=config.llm.attempts),
+            temperature=config.llm.temperature,
+            max_tokens=config.llm.max_tokens,
+            json_mode=config.llm.json_mode,
+        )
+    return Writer(model=model, prompts=Prompts.load(_prompts_dir(config)), quality=config.quality)
+
+
+def _prompts_dir(config: Config):  # type: ignore[no-untyped-def]
+    folder = config.resolve(config.writer.prompts_dir)
+    # A bot.toml written by `depeche init` elsewhere keeps the default path:
+    # use the prompts shipped with the code.
+    if not folder.exists() and config.writer.prompts_dir == "config/prompts":
+        return default_prompts_dir()
+    return folder

@@ -1,0 +1,27 @@
+"""The `depeche` command: parse arguments, call the stages, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bot.cli.common import cli
+from bot.cli.inspect import feeds, status, stories
+from bot.cli.run import daemon, db, init, rewrite, run
+from bot.cli.tools import seo, wp
+
+for command in (init, run, daemon, rewrite, status, stories, feeds, db, wp, seo):
+    cli.add_command(command)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="depeche", standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except SystemExit:
+        raise

@@ -1,0 +1,74 @@
+"""What every command shares: the config, logging, one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from bot import log
+from bot.config import Config, ConfigError, load
+
+
+class UserError(click.ClickException):
+    """One line on stderr, exit code 2, no traceback."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"depeche: {self.message}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    envvar="DEPECHE_CONFIG",
+    default="bot.toml",
+    show_default=True,
+    help="Path of bot.toml (or DEPECHE_CONFIG).",
+)
+@click.option(
+    "--log-level",
+    default="INFO",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+)
+@click.option(
+    "--log-format", default="human", show_default=True, type=click.Choice(["human", "json"])
+)
+@click.version_option(package_name="depeche")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str, log_level: str, log_format: str) -> None:
+    """Dépêche: feeds in, French SEO drafts out, to WordPress."""
+    ctx.obj = {"config_path": config_path, "log_level": log_level, "log_format": log_format}
+    log.setup(level=log_level, fmt=log_format)
+
+
+def load_config(ctx: click.Context) -> Config:
+    try:
+        config = load(ctx.obj["config_path"])
+    except ConfigError as error:
+        raise UserError(str(error)) from None
+    # Now that the secrets are known, the log masks them.
+    log.setup(level=ctx.obj["log_level"], fmt=ctx.obj["log_format"], secrets=config.secrets)
+    return config
+
+
+def with_config(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Pass the loaded Config as the first argument."""
+
+    @click.pass_context
+    @functools.wraps(command)
+    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        return command(load_config(ctx), *args, **kwargs)
+
+    return wrapper
+
+
+def fail(message: str) -> None:
+    click.echo(f"depeche: {message}", err=True)
+    sys.exit(1)

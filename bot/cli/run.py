@@ -1,0 +1,135 @@
+"""depeche init | run | daemon | rewrite | db."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from bot.app import make_writer, open_app
+from bot.cli import render
+from bot.cli.common import UserError, with_config
+from bot.config import Config
+from bot.store import make_engine, upgrade
+from bot.store.lock import AlreadyRunning
+from bot.writer import ModelError
+from bot.writer.draft import SourceArticle
+from bot.writer.llm import CallRecord
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "config" / "bot.example.toml"
+
+
+@click.command()
+@click.option("--path", default="bot.toml", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: str, force: bool) -> None:
+    """Write a commented bot.toml."""
+    target = Path(path)
+    if target.exists() and not force:
+        raise UserError(f"{target} exists; use --force to overwrite it")
+    target.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    click.echo(f"wrote {target}; edit its [[feeds]], then run: depeche run --once")
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="One cycle, then exit (for cron).")
+@click.option("--all-feeds", is_flag=True, help="Poll every feed, due or not.")
+@with_config
+def run(config: Config, once: bool, all_feeds: bool) -> None:
+    """Poll due feeds, store new stories, write, check and publish them."""
+    if not once:
+        from bot.scheduler import run_daemon
+
+        run_daemon(config)
+        return
+    app = open_app(config)
+    try:
+        app.lock.acquire()
+    except AlreadyRunning as error:
+        click.echo(f"{error}; nothing to do.")
+        return
+    try:
+        pipeline = app.pipeline()
+        if app.lock.exclusive:  # alone on this database: any lease is a dead run's
+            pipeline.release_all_leases()
+        with render.console.status("working…") as spinner:
+            report = pipeline.run_once(
+                all_feeds=all_feeds, progress=lambda what: spinner.update(f"[dim]{what}")
+            )
+        render.cycle(report)
+    finally:
+        app.close()
+
+
+@click.command()
+@with_config
+def daemon(config: Config) -> None:
+    """Run for good: each feed at its own interval, writing and publishing as jobs."""
+    from bot.scheduler import run_daemon
+
+    run_daemon(config)
+
+
+@click.command()
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+@click.option("--json", "as_json", is_flag=True, help="Print the draft as JSON.")
+@with_config
+def rewrite(config: Config, source: click.utils.LazyFile, as_json: bool) -> None:
+    """Rewrite one article (a text file whose first line is the title, or JSON
+    {"title","text"}; - for stdin) and print the draft. Nothing is stored."""
+    article = _read_source(source.read())
+    calls: list[CallRecord] = []
+    try:
+        outcome = make_writer(config).write(article, category="", record=calls.append)
+    except ModelError as error:
+        raise UserError(f"the model could not be reached: {error}") from None
+    tokens = sum((c.prompt_tokens or 0) + (c.completion_tokens or 0) for c in calls)
+    if outcome.draft is None:
+        click.echo("held: " + "\n      ".join(outcome.held_reasons), err=True)
+        sys.exit(1)
+    draft = outcome.draft
+    seo = draft.seo or {}
+    click.echo(
+        f"writer {draft.writer} · {len(calls)} call(s), {tokens} tokens · gate passed"
+        f" after {outcome.repairs} repair(s) · SEO {seo.get('seo_score')} · "
+        f"lisibilité {seo.get('readability_score')}",
+        err=True,
+    )
+    if as_json:
+        click.echo(json.dumps(draft.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"<h1>{draft.title}</h1>\n{draft.body_html}")
+
+
+def _read_source(text: str) -> SourceArticle:
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+            return SourceArticle(
+                title=str(data["title"]),
+                text=str(data["text"]),
+                url=str(data.get("url", "")),
+                language=data.get("language"),
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise UserError(f"source: expected JSON with 'title' and 'text' ({error})") from None
+    title, _, body = stripped.partition("\n")
+    if not body.strip():
+        raise UserError("source: the first line is the title, the text follows; got one line")
+    return SourceArticle(title=title.strip(), text=body.strip())
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@with_config
+def db_upgrade(config: Config) -> None:
+    """Apply pending migrations."""
+    before, after = upgrade(make_engine(config.database_url))
+    click.echo(f"database at {after}" + ("" if before == after else f" (was {before or 'empty'})"))

@@ -1,0 +1,354 @@
+"""Configuration: bot.toml, then environment variables, then checks.
+
+Secrets never live in the file: the API key and the WordPress application
+password come from the environment, or from a file named in the config whose
+permissions are checked. Every error names the key and what is wrong, so the
+CLI can print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import stat
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.net.http import Limits
+from bot.publish.wordpress.settings import WordPressSettings
+from bot.quality.settings import QualitySettings
+
+T = TypeVar("T")
+
+
+class ConfigError(Exception):
+    """A wrong configuration: the message is one line naming the key."""
+
+
+_INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str | int, key: str) -> int:
+    """'15m' -> 900. A bare number is seconds."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        seconds = text
+    else:
+        match = _INTERVAL.match(str(text))
+        if not match:
+            raise ConfigError(f"{key}: '{text}' is not an interval such as 90s, 15m, 2h or 1d")
+        seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds < 10:
+        raise ConfigError(f"{key}: {seconds}s is too short; poll at most every 10 seconds")
+    return seconds
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    url: str
+    category: str = ""
+    every: int = 900  # seconds
+    language: str | None = None
+    name: str = ""  # shown in the credit line; the feed's own title when empty
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    base_url: str = ""
+    model: str = "gpt-4o-mini"
+    api_key: str = field(default="", repr=False)
+    api_key_file: str = ""
+    timeout: float = 120.0
+    attempts: int = 4  # per call, for 429 / 5xx / timeouts
+    temperature: float = 0.4
+    max_tokens: int = 4096
+    # Ask for response_format={"type": "json_object"}; some local servers reject it.
+    json_mode: bool = True
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.api_key or self.base_url)
+
+
+@dataclass(frozen=True)
+class WriterSettings:
+    language: str = "fr"
+    min_words: int = 700
+    prompts_dir: str = "config/prompts"
+    # Fetch the article page when the feed gives less text than this.
+    fetch_article_below_words: int = 150
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    target: str = "outbox"
+    outbox_dir: str = "outbox"
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    timeout: float = 20.0
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    allow_private: bool = False
+
+    def limits(self) -> Limits:
+        return Limits(
+            timeout=self.timeout,
+            max_bytes=self.max_bytes,
+            max_redirects=self.max_redirects,
+            allow_private=self.allow_private,
+        )
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    # Adaptive polling never waits longer than this for a quiet feed.
+    max_interval: int = 6 * 3600
+    # Backoff ceiling for a failing feed.
+    max_backoff: int = 6 * 3600
+    jitter: float = 0.1  # +/- fraction of each interval
+    write_every: int = 30  # seconds between writing jobs in the daemon
+    publish_every: int = 30
+    lease_seconds: int = 600  # a claimed story is reclaimed after this
+    batch: int = 20  # stories per writing or publishing job
+    # Attempts at writing or publishing one story before it is `failed`.
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    database_url: str
+    llm: LLMSettings
+    writer: WriterSettings
+    quality: QualitySettings
+    publish: PublishSettings
+    fetch: FetchSettings
+    scheduler: SchedulerSettings
+    wordpress: WordPressSettings | None
+    wp_password: str = field(default="", repr=False)
+    feeds: tuple[FeedSettings, ...] = ()
+
+    @property
+    def root(self) -> Path:
+        """Relative paths in the file are relative to the file's folder."""
+        return self.path.parent
+
+    def resolve(self, relative: str) -> Path:
+        path = Path(relative).expanduser()
+        return path if path.is_absolute() else self.root / path
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret this config holds, for the log redactor."""
+        return tuple(s for s in (self.llm.api_key, self.wp_password) if s)
+
+
+def _check_type(value: Any, annotation: Any, key: str) -> Any:
+    """Accept value when it fits the annotation (str, int, float, bool, list, X | None)."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(annotation)
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                return _check_type(value, option, key)
+            except ConfigError:
+                pass
+        raise ConfigError(f"{key}: expected {' or '.join(_type_name(o) for o in options)}")
+    if origin in (list, tuple):
+        if not isinstance(value, list):
+            raise ConfigError(f"{key}: expected a list")
+        (inner, *_) = typing.get_args(annotation) or (Any,)
+        return [_check_type(v, inner, f"{key}[{i}]") for i, v in enumerate(value)]
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if annotation is Any or (isinstance(annotation, type) and _fits(value, annotation)):
+        return value
+    raise ConfigError(f"{key}: expected {_type_name(annotation)}, got {value!r}")
+
+
+def _fits(value: Any, kind: type) -> bool:
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+
+
+def _type_name(annotation: Any) -> str:
+    return {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}.get(
+        annotation, getattr(annotation, "__name__", str(annotation))
+    )
+
+
+def build_section(cls: type[T], table: Mapping[str, Any], section: str, **extra: Any) -> T:
+    """Build a settings dataclass from a TOML table, naming any unknown or ill-typed key."""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{section}: expected a table")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in names:
+            raise ConfigError(f"{section}.{key}: unknown key (known: {', '.join(sorted(names))})")
+        values[key] = _check_type(value, hints[key], f"{section}.{key}")
+    values.update(extra)
+    try:
+        return cls(**values)
+    except TypeError as error:  # a required key is missing
+        raise ConfigError(f"{section}: {error}") from None
+
+
+def read_secret_file(path: Path, key: str) -> str:
+    """A secret file must be readable by its owner only, like an SSH key."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        raise ConfigError(f"{key}: cannot read {path}: {error.strerror}") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(f"{key}: {path} is readable by others; run chmod 600 {path}")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _env(environ: Mapping[str, str], name: str) -> str | None:
+    value = environ.get(name)
+    return value if value else None
+
+
+def _llm(table: Mapping[str, Any], root: Path, environ: Mapping[str, str]) -> LLMSettings:
+    llm = build_section(LLMSettings, table, "llm")
+    if "api_key" in table:
+        raise ConfigError("llm.api_key: secrets never go in bot.toml; set OPENAI_API_KEY")
+    api_key = _env(environ, "OPENAI_API_KEY") or ""
+    if not api_key and llm.api_key_file:
+        api_key = read_secret_file(root / llm.api_key_file, "llm.api_key_file")
+    return dataclasses.replace(
+        llm,
+        api_key=api_key,
+        base_url=_env(environ, "OPENAI_BASE_URL") or llm.base_url,
+        model=_env(environ, "DEPECHE_LLM_MODEL") or llm.model,
+    )
+
+
+def _wordpress(
+    table: Mapping[str, Any], root: Path, environ: Mapping[str, str]
+) -> tuple[WordPressSettings | None, str]:
+    table = dict(table)
+    password_file = table.pop("password_file", "")
+    if "password" in table:
+        raise ConfigError(
+            "wordpress.password: secrets never go in bot.toml; set DEPECHE_WP_APP_PASSWORD"
+        )
+    for key, env_name in (("url", "DEPECHE_WP_URL"), ("user", "DEPECHE_WP_USER")):
+        if value := _env(environ, env_name):
+            table[key] = value
+    if not table.get("url"):
+        return None, ""
+    settings = build_section(WordPressSettings, table, "wordpress")
+    for problem in settings.validate():
+        raise ConfigError(problem)
+    password = _env(environ, "DEPECHE_WP_APP_PASSWORD") or ""
+    if not password and password_file:
+        password = read_secret_file(root / password_file, "wordpress.password_file")
+    return settings, password
+
+
+def _feeds(tables: Any, root: Path) -> tuple[FeedSettings, ...]:
+    if not isinstance(tables, list):
+        raise ConfigError("feeds: expected [[feeds]] tables")
+    feeds = []
+    for index, table in enumerate(tables):
+        key = f"feeds[{index}]"
+        if not isinstance(table, Mapping) or not table.get("url"):
+            raise ConfigError(f"{key}.url: every [[feeds]] table needs a url")
+        every = parse_interval(table.get("every", "15m"), f"{key}.every")
+        url = str(table["url"])
+        if not url.startswith(("http://", "https://")):  # a local file, relative to bot.toml
+            url = str(root / Path(url.removeprefix("file://")).expanduser())
+        feeds.append(build_section(FeedSettings, {**table, "every": every, "url": url}, key))
+    urls = [feed.url for feed in feeds]
+    if len(set(urls)) != len(urls):
+        raise ConfigError("feeds: the same url is listed twice")
+    return tuple(feeds)
+
+
+KNOWN_SECTIONS = {
+    "database",
+    "llm",
+    "writer",
+    "quality",
+    "publish",
+    "wordpress",
+    "fetch",
+    "scheduler",
+    "feeds",
+}
+
+
+def load(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    environ = os.environ if environ is None else environ
+    path = Path(path or environ.get("DEPECHE_CONFIG") or "bot.toml")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file; run `depeche init` to write one") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    unknown = set(data) - KNOWN_SECTIONS
+    if unknown:
+        raise ConfigError(
+            f"{sorted(unknown)[0]}: unknown section (known: {', '.join(sorted(KNOWN_SECTIONS))})"
+        )
+    return _from_data(path.resolve(), data, environ)
+
+
+def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> Config:
+    root = path.parent
+    database = data.get("database", {})
+    database_url = _env(environ, "DEPECHE_DATABASE_URL") or database.get("url") or ""
+    if not database_url:
+        raise ConfigError("database.url: missing (for example sqlite:///data/depeche.db)")
+    publish = build_section(PublishSettings, data.get("publish", {}), "publish")
+    publish = dataclasses.replace(
+        publish,
+        target=_env(environ, "DEPECHE_PUBLISH_TARGET") or publish.target,
+        outbox_dir=_env(environ, "DEPECHE_OUTBOX_DIR") or publish.outbox_dir,
+    )
+    if publish.target not in ("outbox", "wordpress"):
+        raise ConfigError(f"publish.target: '{publish.target}' is not 'outbox' or 'wordpress'")
+    wordpress, wp_password = _wordpress(data.get("wordpress", {}), root, environ)
+    if publish.target == "wordpress" and wordpress is None:
+        raise ConfigError("wordpress.url: publish.target is 'wordpress' but no site is set")
+    writer = build_section(WriterSettings, data.get("writer", {}), "writer")
+    try:
+        quality = QualitySettings.from_mapping(
+            {"language": writer.language, "min_words": writer.min_words, **data.get("quality", {})}
+        )
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    return Config(
+        path=path,
+        database_url=_sqlite_relative_to(database_url, root),
+        llm=_llm(data.get("llm", {}), root, environ),
+        writer=writer,
+        quality=quality,
+        publish=publish,
+        fetch=build_section(FetchSettings, data.get("fetch", {}), "fetch"),
+        scheduler=build_section(SchedulerSettings, data.get("scheduler", {}), "scheduler"),
+        wordpress=wordpress,
+        wp_password=wp_password,
+        feeds=_feeds(data.get("feeds", []), root),
+    )
+
+
+def _sqlite_relative_to(url: str, root: Path) -> str:
+    """sqlite:///data/x.db is relative to bot.toml's folder, not to the current directory."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        return prefix + str(root / url[len(prefix) :])
+    return url

@@ -1,0 +1,90 @@
+"""One HTML allowlist for everything that enters or leaves the bot.
+
+HTML from feeds is cleaned before it is stored, and the model's HTML before
+it is posted: no script, style, iframe, form, event handler or javascript:
+URL can reach WordPress. nh3 (Rust's ammonia) does the cleaning: a parser,
+not regular expressions.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nh3
+from lxml import html as lxml_html
+
+ALLOWED_TAGS = {
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "q",
+    "cite",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "a",
+    "br",
+    "figure",
+    "figcaption",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "code",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "th": {"colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+# Dropped with their content, not just unwrapped.
+DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "form", "noscript", "template"}
+
+
+def clean_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        clean_content_tags=DROP_WITH_CONTENT,
+        link_rel="noopener",
+        strip_comments=True,
+    )
+
+
+_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "div", "tr", "figcaption")
+_SPACES = re.compile(r"[ \t\u00a0\u202f]+")
+
+
+def html_to_text(html: str) -> str:
+    """Plain text with one paragraph per block, separated by blank lines."""
+    if not html.strip():
+        return ""
+    if "<" not in html:
+        return _tidy(html)
+    root = lxml_html.fragment_fromstring(clean_html(html), create_parent="div")
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for block in root.iter(*_BLOCKS):
+        block.tail = "\n\n" + (block.tail or "")
+        block.text = "\n\n" + (block.text or "")
+    return _tidy(root.text_content())
+
+
+def _tidy(text: str) -> str:
+    paragraphs = (_SPACES.sub(" ", part).strip() for part in re.split(r"\n\s*\n", text))
+    return "\n\n".join(p for p in paragraphs if p)

@@ -1,0 +1,147 @@
+"""The daemon: APScheduler runs each feed at its own interval, and writing and
+publishing as their own jobs, so a slow model never delays polling.
+
+The database decides when each feed is due (``feeds.next_poll_at``, adapted
+after every poll); the scheduler only wakes up at that time. SIGTERM or
+SIGINT stops taking work, gives the stories in hand back, and exits within
+a few seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from datetime import UTC, datetime
+from types import FrameType
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import select, update
+
+from bot.app import open_app
+from bot.config import Config, FeedSettings
+from bot.pipeline import Pipeline
+from bot.store import Feed, Story
+from bot.store.lock import AlreadyRunning
+
+log = logging.getLogger(__name__)
+
+# How long SIGTERM waits for the job in hand before giving its story back.
+STOP_GRACE_SECONDS = 3.0
+
+
+def run_daemon(config: Config) -> None:
+    app = open_app(config)
+    try:
+        app.lock.acquire()
+    except AlreadyRunning as error:
+        log.info("%s; exiting", error)
+        app.close()
+        return
+    pipeline = app.pipeline()
+    if app.lock.exclusive:
+        pipeline.release_all_leases()
+    stop = threading.Event()
+    scheduler = _scheduler(config, pipeline)
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("%s received: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    scheduler.start()
+    log.info("daemon started: %d feed(s), worker %s", len(config.feeds), pipeline.worker)
+    stop.wait()
+    pipeline.stopping.set()
+    scheduler.shutdown(wait=False)
+    idle = _give_back(pipeline, STOP_GRACE_SECONDS)
+    app.close()
+    log.info("daemon stopped")
+    if not idle:
+        # A job thread is still blocked in a model or site call; its story was given
+        # back, so nothing is lost by not waiting for the call to time out.
+        logging.shutdown()
+        os._exit(0)
+
+
+def _scheduler(config: Config, pipeline: Pipeline) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(
+        executors={
+            "feeds": ThreadPoolExecutor(4),
+            "write": ThreadPoolExecutor(1),
+            "publish": ThreadPoolExecutor(1),
+        },
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        timezone=UTC,
+    )
+    pipeline.sync_feeds()
+    due = _next_polls(pipeline)
+    for settings in config.feeds:
+        scheduler.add_job(
+            _poll_and_reschedule,
+            args=(scheduler, pipeline, settings),
+            id=f"feed:{settings.url}",
+            executor="feeds",
+            next_run_time=max(due.get(settings.url) or _now(), _now()),
+        )
+    every = config.scheduler
+    scheduler.add_job(
+        pipeline.write_batch,
+        "interval",
+        seconds=every.write_every,
+        executor="write",
+        id="write",
+        next_run_time=_now(),
+    )
+    scheduler.add_job(
+        pipeline.publish_batch,
+        "interval",
+        seconds=every.publish_every,
+        executor="publish",
+        id="publish",
+        next_run_time=_now(),
+    )
+    return scheduler
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _next_polls(pipeline: Pipeline) -> dict[str, datetime | None]:
+    with pipeline.sessions() as session:
+        return dict(session.execute(select(Feed.url, Feed.next_poll_at)).tuples().all())
+
+
+def _poll_and_reschedule(
+    scheduler: BackgroundScheduler, pipeline: Pipeline, settings: FeedSettings
+) -> None:
+    try:
+        outcome = pipeline.poll_feed(settings)
+        if outcome.new:
+            log.info(
+                "%s: %d new stor%s", settings.url, outcome.new, "y" if outcome.new == 1 else "ies"
+            )
+    except Exception:  # one feed's bug must never stop the others
+        log.exception("feed %s: unexpected error", settings.url)
+    next_run = _next_polls(pipeline).get(settings.url) or _now()
+    if scheduler.running:
+        scheduler.reschedule_job(f"feed:{settings.url}", trigger="date", run_date=next_run)
+
+
+def _give_back(pipeline: Pipeline, grace: float) -> bool:
+    """Wait briefly for the story in hand, then free whatever this worker still holds."""
+    idle = pipeline.wait_idle(grace)
+    if not idle:
+        log.warning("a story was still in hand after %.0fs: giving it back", grace)
+    with pipeline.sessions() as session:
+        session.execute(
+            update(Story)
+            .where(Story.lease_owner == pipeline.worker)
+            .values(lease_owner=None, lease_until=None)
+        )
+        session.commit()
+    return idle

@@ -1,0 +1,178 @@
+"""The database schema: the single source of truth for every story's state.
+
+A story moves through these states, each change committed at once:
+
+    new ──> written ──> published
+     │         │
+     │         └──> failed (publishing kept failing; `stories retry` puts it back)
+     ├──> held (the quality gate refused every answer; reasons kept)
+     ├──> failed (writing kept failing; reasons kept)
+     └──  duplicate (same story as another one; never written or published)
+
+A worker that takes a story sets a lease (owner + expiry) without changing
+its state, so a dead worker's story is simply taken again once the lease
+expires, and two workers never handle the same story at the same time.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes on every backend (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class State(enum.StrEnum):
+    NEW = "new"
+    WRITTEN = "written"
+    PUBLISHED = "published"
+    HELD = "held"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {datetime: UTCDateTime, dict: JSON, list: JSON}
+
+
+class Feed(Base):
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    # Conditional GET validators from the last 200 answer.
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_polled_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_new_story_at: Mapped[datetime | None]
+    next_poll_at: Mapped[datetime | None]
+    # The interval the scheduler currently uses (adapts to how often the feed changes).
+    interval_seconds: Mapped[int | None]
+    error_count: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    stories: Mapped[list[Story]] = relationship(back_populates="feed")
+
+
+class Story(Base):
+    __tablename__ = "stories"
+    __table_args__ = (Index("ix_stories_state_lease", "state", "lease_until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable identifier, stored on the WordPress post so a retry finds it.
+    uid: Mapped[str] = mapped_column(String(40), unique=True)
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id"))
+    state: Mapped[State] = mapped_column(String(20), default=State.NEW)
+    state_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"))
+
+    guid: Mapped[str] = mapped_column(String(2048))
+    url: Mapped[str] = mapped_column(String(2048), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    source_text: Mapped[str] = mapped_column(Text, default="")
+    source_language: Mapped[str | None] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(200), default="")
+    image_url: Mapped[str | None] = mapped_column(String(2048))
+    image_credit: Mapped[str | None] = mapped_column(String(500))
+    published_at: Mapped[datetime | None]  # the source's own date, if it gave a sane one
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    draft: Mapped[dict | None]  # bot.writer.draft.Draft.to_dict()
+    reasons: Mapped[list | None]  # why it is held or failed, one line each
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+
+    post_id: Mapped[str | None] = mapped_column(String(100))
+    post_url: Mapped[str | None] = mapped_column(String(2048))
+
+    feed: Mapped[Feed | None] = relationship(back_populates="stories")
+    events: Mapped[list[Event]] = relationship(
+        back_populates="story", order_by="Event.id", cascade="all, delete-orphan"
+    )
+
+
+class StoryKey(Base):
+    """Dedup keys: each GUID, canonical URL and text fingerprint points at one story.
+
+    The unique constraint is what makes dedup safe with several workers on
+    PostgreSQL: two workers inserting the same key at once cannot both win.
+    """
+
+    __tablename__ = "story_keys"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_story_keys_kind_value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # guid | url | text
+    value: Mapped[str] = mapped_column(String(255))
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+
+
+class Event(Base):
+    """Every attempt and state change of a story, with its error: the story's history."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    stage: Mapped[str] = mapped_column(String(20))  # ingest | write | gate | publish | retry
+    outcome: Mapped[str] = mapped_column(String(20))  # ok | error | held | duplicate ...
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    story: Mapped[Story] = relationship(back_populates="events")
+
+
+class LLMCall(Base):
+    """Every prompt and answer, with token counts: what each article cost and why."""
+
+    __tablename__ = "llm_calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    model: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(String(20))  # write | repair
+    messages: Mapped[list]
+    response: Mapped[str | None] = mapped_column(Text)
+    prompt_tokens: Mapped[int | None] = mapped_column(Integer)
+    completion_tokens: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)

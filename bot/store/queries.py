@@ -1,0 +1,68 @@
+"""Read-only views of the store, for `depeche status`, `stories` and `feeds`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.store.models import Event, Feed, LLMCall, State, Story
+
+
+def state_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Story.state, func.count()).group_by(Story.state)).all()
+    counts = {state.value: 0 for state in State}
+    counts.update({str(state): count for state, count in rows})
+    return counts
+
+
+def oldest_waiting(session: Session) -> dict[str, datetime | None]:
+    """Per waiting stage, when its oldest story got there: a stuck stage shows at once."""
+    return {
+        state.value: session.scalar(
+            select(func.min(Story.state_changed_at)).where(Story.state == state)
+        )
+        for state in (State.NEW, State.WRITTEN)
+    }
+
+
+def recent_problems(session: Session, limit: int = 10) -> list[Story]:
+    return list(
+        session.scalars(
+            select(Story)
+            .where((Story.state.in_([State.FAILED, State.HELD])) | Story.last_error.is_not(None))
+            .where(Story.state != State.PUBLISHED)
+            .order_by(Story.state_changed_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def feeds(session: Session) -> list[Feed]:
+    return list(session.scalars(select(Feed).order_by(Feed.id)))
+
+
+def stories(session: Session, *, state: str | None, limit: int) -> list[Story]:
+    query = select(Story).order_by(Story.id.desc()).limit(limit)
+    if state:
+        query = query.where(Story.state == state)
+    return list(session.scalars(query))
+
+
+def story_calls(session: Session, story_id: int) -> list[LLMCall]:
+    return list(
+        session.scalars(select(LLMCall).where(LLMCall.story_id == story_id).order_by(LLMCall.id))
+    )
+
+
+def token_totals(session: Session) -> dict[str, Any]:
+    prompt, completion, calls = session.execute(
+        select(func.sum(LLMCall.prompt_tokens), func.sum(LLMCall.completion_tokens), func.count())
+    ).one()
+    return {"calls": calls, "prompt_tokens": prompt or 0, "completion_tokens": completion or 0}
+
+
+def story_events(session: Session, story_id: int) -> list[Event]:
+    return list(session.scalars(select(Event).where(Event.story_id == story_id).order_by(Event.id)))

@@ -1,0 +1,162 @@
+"""Story lifecycle: ingest with dedup, claim with a lease, commit each transition."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.feeds.item import FeedItem
+from bot.store.dedup import canonical_url, key_value, text_fingerprint
+from bot.store.models import Event, Feed, State, Story, StoryKey, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class IngestResult:
+    NEW = "new"
+    KNOWN = "known"  # this GUID was stored before: nothing to do
+    DUPLICATE = "duplicate"  # another item already told this story
+
+
+def _keys(item: FeedItem) -> list[tuple[str, str]]:
+    keys = [("guid", key_value(item.guid))]
+    if item.url:
+        keys.append(("url", key_value(canonical_url(item.url))))
+    if fingerprint := text_fingerprint(item.title, item.text):
+        keys.append(("text", fingerprint))
+    return keys
+
+
+def _find(session: Session, kind: str, value: str) -> int | None:
+    return session.scalar(
+        select(StoryKey.story_id).where(StoryKey.kind == kind, StoryKey.value == value)
+    )
+
+
+def ingest(session: Session, feed: Feed, item: FeedItem, category: str) -> str:
+    """Store one item, committed, before anything else is done with it.
+
+    Returns an IngestResult value. Safe with several workers: the unique key
+    constraint decides who stored the story first; the loser retries and
+    finds it.
+    """
+    for _ in range(3):
+        try:
+            return _ingest_once(session, feed, item, category)
+        except IntegrityError:
+            session.rollback()  # another worker stored a key first: look again
+    raise RuntimeError(f"could not store item {item.guid!r}: keys keep colliding")
+
+
+def _ingest_once(session: Session, feed: Feed, item: FeedItem, category: str) -> str:
+    keys = _keys(item)
+    guid_key = keys[0]
+    if _find(session, *guid_key) is not None:
+        return IngestResult.KNOWN
+    original = next((sid for kind, value in keys[1:] if (sid := _find(session, kind, value))), None)
+    story = Story(
+        uid=uuid.uuid4().hex,
+        feed_id=feed.id,
+        guid=item.guid,
+        url=item.url,
+        title=item.title,
+        source_text=item.text,
+        source_language=item.language,
+        category=category,
+        image_url=item.image_url,
+        image_credit=item.image_credit,
+        published_at=item.published_at,
+        state=State.DUPLICATE if original else State.NEW,
+        duplicate_of_id=original,
+    )
+    session.add(story)
+    session.flush()
+    # A duplicate keeps only its GUID key: the URL and text keys belong to the original.
+    for kind, value in [guid_key] if original else keys:
+        session.add(StoryKey(kind=kind, value=value, story_id=story.id))
+    detail = f"same story as #{original}" if original else f"from {feed.url}"
+    session.add(Event(story_id=story.id, stage="ingest", outcome=story.state, detail=detail))
+    session.commit()
+    return IngestResult.DUPLICATE if original else IngestResult.NEW
+
+
+def claim(session: Session, state: State, worker: str, lease: timedelta, limit: int) -> list[Story]:
+    """Take up to `limit` stories in `state` whose lease is free or expired.
+
+    The UPDATE ... WHERE lease is free is atomic on every backend, so two
+    workers racing for one story cannot both get it.
+    """
+    now = utcnow()
+    free = or_(Story.lease_until.is_(None), Story.lease_until < now)
+    candidates = session.scalars(
+        select(Story.id).where(Story.state == state, free).order_by(Story.id).limit(limit)
+    ).all()
+    claimed = []
+    for story_id in candidates:
+        taken = session.execute(
+            update(Story)
+            .where(Story.id == story_id, Story.state == state, free)
+            .values(lease_owner=worker, lease_until=now + lease)
+        )
+        session.commit()
+        if taken.rowcount == 1:
+            claimed.append(session.get(Story, story_id, populate_existing=True))
+    return [story for story in claimed if story is not None]
+
+
+def release(session: Session, story: Story) -> None:
+    """Give a story back untouched (shutdown): another worker may take it at once."""
+    story.lease_owner = None
+    story.lease_until = None
+    session.commit()
+
+
+def transition(
+    session: Session,
+    story: Story,
+    state: State,
+    *,
+    stage: str,
+    detail: str = "",
+    reasons: list[str] | None = None,
+) -> None:
+    """Move a story to `state`, record the event, free its lease: one commit."""
+    story.state = state
+    story.state_changed_at = utcnow()
+    story.reasons = reasons
+    story.lease_owner = None
+    story.lease_until = None
+    if state in (State.WRITTEN, State.PUBLISHED):
+        story.last_error = None
+    session.add(Event(story_id=story.id, stage=stage, outcome=state.value, detail=detail))
+    session.commit()
+
+
+def record_failure(
+    session: Session, story: Story, *, stage: str, error: str, retry_in: timedelta
+) -> None:
+    """One failed attempt: counted, kept with its error, and parked until `retry_in`
+    has passed (the lease doubles as a not-before time), so no loop hammers it."""
+    story.attempts += 1
+    story.last_error = error
+    story.lease_owner = None
+    story.lease_until = utcnow() + retry_in
+    session.add(Event(story_id=story.id, stage=stage, outcome="error", detail=error))
+    session.commit()
+
+
+def retry(session: Session, story: Story) -> State:
+    """Put a failed or held story back where it can be processed again.
+
+    A story that failed while publishing keeps its draft and goes back to
+    `written`; one that failed or was held while writing is written anew.
+    """
+    target = State.WRITTEN if story.state == State.FAILED and story.draft else State.NEW
+    story.attempts = 0
+    transition(session, story, target, stage="retry", detail=f"back to {target.value} by hand")
+    return target

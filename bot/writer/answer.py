@@ -1,0 +1,58 @@
+"""Read the model's answer: a JSON object, possibly in a code fence, with exactly the draft keys."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from bot.writer.draft import DRAFT_KEYS, Draft
+
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
+
+
+class AnswerError(Exception):
+    """The answer is not a usable draft; the message is sent back to the model as is."""
+
+
+def parse_answer(text: str, *, writer: str) -> Draft:
+    data = _load_json(text)
+    missing = [key for key in DRAFT_KEYS if key not in data]
+    extra = [key for key in data if key not in DRAFT_KEYS]
+    problems = []
+    if missing:
+        problems.append(f"missing keys: {', '.join(missing)}")
+    if extra:
+        problems.append(f"unexpected keys: {', '.join(extra)}")
+    for key in DRAFT_KEYS:
+        if key in data and not _has_type(key, data[key]):
+            problems.append(
+                f"'{key}' must be {'a list of strings' if key == 'tags' else 'a string'}"
+            )
+    if problems:
+        raise AnswerError("; ".join(problems))
+    return Draft(**{key: data[key] for key in DRAFT_KEYS}, writer=writer, rewritten=True)
+
+
+def _has_type(key: str, value: Any) -> bool:
+    if key == "tags":
+        return isinstance(value, list) and all(isinstance(tag, str) for tag in value)
+    return isinstance(value, str)
+
+
+def _load_json(text: str) -> dict[str, Any]:
+    candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
+    # A chatty model may write a sentence before the object: try the outermost braces too.
+    if (start := text.find("{")) != -1 and (end := text.rfind("}")) > start:
+        candidates.append(text[start : end + 1])
+    error = "the answer is empty"
+    for candidate in candidates:
+        try:
+            data = json.loads(candidate)
+        except json.JSONDecodeError as exc:
+            error = f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+            continue
+        if isinstance(data, dict):
+            return data
+        error = "the JSON is not an object"
+    raise AnswerError(error)

@@ -1,0 +1,57 @@
+"""Prompt templates: files a newsroom edits without touching code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+from bot.writer.draft import SourceArticle
+
+LANGUAGE_NAMES = {
+    "fr": "français",
+    "en": "anglais",
+    "es": "espagnol",
+    "ar": "arabe",
+    "de": "allemand",
+    "it": "italien",
+    "pt": "portugais",
+    "nl": "néerlandais",
+}
+
+
+@dataclass(frozen=True)
+class Prompts:
+    system: str
+    user: Template
+
+    @classmethod
+    def load(cls, folder: Path) -> Prompts:
+        """Reads system.md and user.md; `$name` placeholders, so JSON braces need no escaping."""
+        try:
+            system = (folder / "system.md").read_text(encoding="utf-8")
+            user = (folder / "user.md").read_text(encoding="utf-8")
+        except OSError as error:
+            raise FileNotFoundError(f"writer.prompts_dir: {error}") from None
+        return cls(system=system.strip(), user=Template(user.strip()))
+
+    def messages(
+        self, source: SourceArticle, *, language: str, min_words: int, category: str
+    ) -> list[dict[str, str]]:
+        user = self.user.safe_substitute(
+            language_name=LANGUAGE_NAMES.get(language, language),
+            min_words=min_words,
+            source_language=LANGUAGE_NAMES.get(
+                source.language or "", source.language or "inconnue"
+            ),
+            category=category or "au choix",
+            source_title=source.title,
+            source_url=source.url or "(aucun)",
+            # The closing marker inside the data would let a source end its own quote.
+            source_text=source.text.replace("</source>", "< /source>"),
+        )
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
+
+
+def default_prompts_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "config" / "prompts"

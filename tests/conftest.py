@@ -1,0 +1,100 @@
+"""Fixtures shared by the whole suite: real servers, real databases, a bot.toml per test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.servers.llm import llm  # noqa: F401  (fixture)
+from tests.servers.web import web_server  # noqa: F401  (fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+POSTGRES_ADMIN = os.environ.get(
+    "DEPECHE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+# Tests never inherit a developer's real keys or sites.
+for name in (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "DEPECHE_CONFIG",
+    "DEPECHE_DATABASE_URL",
+    "DEPECHE_LLM_MODEL",
+    "DEPECHE_PUBLISH_TARGET",
+    "DEPECHE_OUTBOX_DIR",
+    "DEPECHE_WP_URL",
+    "DEPECHE_WP_USER",
+    "DEPECHE_WP_APP_PASSWORD",
+):
+    os.environ.pop(name, None)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the real PostgreSQL server, dropped afterwards."""
+    name = f"depeche_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'depeche.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return str(value)
+
+
+def write_config(folder: Path, *, feeds: list[dict[str, Any]], **sections: dict[str, Any]) -> Path:
+    """A bot.toml in `folder`: database and outbox inside it, private fetches allowed
+    (the test servers live on 127.0.0.1), fast retries."""
+    defaults: dict[str, dict[str, Any]] = {
+        "database": {"url": f"sqlite:///{folder / 'depeche.db'}"},
+        "publish": {"target": "outbox", "outbox_dir": str(folder / "outbox")},
+        "fetch": {"allow_private": True, "timeout": 5},
+        "llm": {"attempts": 2, "timeout": 10},
+        "writer": {"prompts_dir": str(ROOT / "config" / "prompts")},
+    }
+    for name, values in sections.items():
+        defaults[name] = {**defaults.get(name, {}), **values}
+    lines = []
+    for name, values in defaults.items():
+        lines.append(f"[{name}]")
+        lines.extend(f"{key} = {toml_value(value)}" for key, value in values.items())
+        lines.append("")
+    for feed in feeds:
+        lines.append("[[feeds]]")
+        lines.extend(f"{key} = {toml_value(value)}" for key, value in feed.items())
+        lines.append("")
+    path = folder / "bot.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> Callable[..., Path]:
+    def make(**kwargs: Any) -> Path:
+        return write_config(tmp_path, **kwargs)
+
+    return make

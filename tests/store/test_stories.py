@@ -1,0 +1,142 @@
+"""Ingest, dedup, claim and transitions on a real SQLite file and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.feeds.item import FeedItem
+from bot.store import (
+    Event,
+    Feed,
+    IngestResult,
+    State,
+    Story,
+    claim,
+    ingest,
+    make_engine,
+    record_failure,
+    release,
+    retry,
+    session_factory,
+    transition,
+    upgrade,
+)
+
+TEXT = (
+    "La préfecture a ouvert mercredi un centre d'accueil de jour pour les sinistrés "
+    "des inondations de la vallée, avec quarante lits et une cantine solidaire."
+)
+
+
+def item(guid: str, url: str = "", text: str = TEXT) -> FeedItem:
+    return FeedItem(guid=guid, url=url, title="Inondations : un centre d'accueil ouvert", text=text)
+
+
+@pytest.fixture
+def sessions(database_url: str):
+    engine = make_engine(database_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    with factory() as session:
+        session.add(Feed(url="https://wire.example/rss"))
+        session.commit()
+    yield factory
+    engine.dispose()
+
+
+def feed_of(session) -> Feed:
+    return session.scalars(select(Feed)).one()
+
+
+def test_same_guid_is_known_not_stored_twice(sessions):
+    with sessions() as session:
+        feed = feed_of(session)
+        assert ingest(session, feed, item("g1", "https://a.example/x"), "") == IngestResult.NEW
+        assert ingest(session, feed, item("g1", "https://a.example/x"), "") == IngestResult.KNOWN
+        assert session.scalar(select(func.count()).select_from(Story)) == 1
+
+
+def test_same_url_or_text_under_another_guid_is_a_recorded_duplicate(sessions):
+    with sessions() as session:
+        feed = feed_of(session)
+        ingest(session, feed, item("g1", "https://a.example/x"), "")
+        by_url = ingest(
+            session, feed, item("g2", "https://www.a.example/x/?utm_source=tw", "Autre texte."), ""
+        )
+        by_text = ingest(session, feed, item("g3", "https://b.example/y", TEXT.upper()), "")
+        assert by_url == by_text == IngestResult.DUPLICATE
+        duplicates = session.scalars(select(Story).where(Story.state == State.DUPLICATE)).all()
+        assert {d.guid for d in duplicates} == {"g2", "g3"}
+        assert all(d.duplicate_of_id == 1 for d in duplicates)
+        # Seen again, a duplicate is known: it is not recorded a second time.
+        assert ingest(session, feed, item("g2", "https://a.example/x"), "") == IngestResult.KNOWN
+
+
+def test_concurrent_ingest_of_one_story_stores_it_once(sessions):
+    results: list[str] = []
+
+    def worker():
+        with sessions() as session:
+            results.append(
+                ingest(session, feed_of(session), item("race", "https://r.example/1"), "")
+            )
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results).count(IngestResult.NEW) == 1
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Story)) == 1
+
+
+def test_a_claimed_story_is_not_claimed_again_until_its_lease_expires(sessions):
+    with sessions() as session:
+        ingest(session, feed_of(session), item("g1"), "")
+    with sessions() as one, sessions() as two:
+        first = claim(one, State.NEW, "worker-1", timedelta(minutes=10), 10)
+        assert [s.guid for s in first] == ["g1"]
+        assert claim(two, State.NEW, "worker-2", timedelta(minutes=10), 10) == []
+        release(one, first[0])
+        assert len(claim(two, State.NEW, "worker-2", timedelta(seconds=-1), 10)) == 1
+        # worker-2's lease is already expired (negative): a third worker takes it over.
+        assert len(claim(one, State.NEW, "worker-3", timedelta(minutes=1), 10)) == 1
+
+
+def test_transitions_are_committed_with_their_history(sessions):
+    with sessions() as session:
+        ingest(session, feed_of(session), item("g1"), "")
+        (story,) = claim(session, State.NEW, "w", timedelta(minutes=1), 1)
+        story.draft = {"title": "Brouillon"}
+        transition(session, story, State.WRITTEN, stage="write", detail="SEO 80")
+    with sessions() as other:  # a fresh session sees the committed state
+        story = other.scalars(select(Story)).one()
+        assert story.state == State.WRITTEN and story.lease_owner is None
+        stages = [e.stage for e in other.scalars(select(Event).order_by(Event.id))]
+        assert stages == ["ingest", "write"]
+
+
+def test_a_failed_attempt_parks_the_story_then_retry_puts_it_back(sessions):
+    with sessions() as session:
+        ingest(session, feed_of(session), item("g1"), "")
+        (story,) = claim(session, State.NEW, "w", timedelta(minutes=1), 1)
+        record_failure(
+            session,
+            story,
+            stage="write",
+            error="model server answered HTTP 503",
+            retry_in=timedelta(minutes=5),
+        )
+        assert story.attempts == 1 and story.last_error == "model server answered HTTP 503"
+        assert claim(session, State.NEW, "w", timedelta(minutes=1), 1) == []  # parked
+        transition(session, story, State.FAILED, stage="write", reasons=["HTTP 503"])
+        assert retry(session, story) == State.NEW
+        assert story.attempts == 0
+        story.draft = {"title": "x"}
+        transition(session, story, State.FAILED, stage="publish", reasons=["site down"])
+        assert retry(session, story) == State.WRITTEN  # the draft is kept, only publishing again
