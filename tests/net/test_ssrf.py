@@ -62,7 +62,11 @@ def test_allow_private_opens_everything_but_cloud_metadata() -> None:
 
 @pytest.fixture(params=["own client", "caller's client"])
 def client(request: pytest.FixtureRequest) -> Iterator[httpx.Client | None]:
-    """Both paths: the fetcher's guarded client (check at connect) and a caller's (pre-check)."""
+    """Both paths: the fetcher's guarded client (check at connect) and a caller's (pre-check).
+
+    The fetcher's own client checks only in its network backend, which is wired
+    into httpx's transport by hand: these tests fail if that wiring breaks.
+    """
     if request.param == "own client":
         yield None
         return

@@ -41,22 +41,25 @@ def test_a_callable_route_sees_the_request(web_server: WebServer) -> None:
 
 def test_a_failing_callable_route_answers_500(web_server: WebServer) -> None:
     url = web_server.route("/bug", lambda request: 1 / 0)
-    assert _client().get(url).status_code == 500
+    with _client() as client:
+        assert client.get(url).status_code == 500
 
 
 def test_a_lazy_body_is_sent_chunked_and_whole(web_server: WebServer) -> None:
     url = web_server.route("/big", Reply(stream=lazy_bytes(3 * 1024 * 1024 + 5)))
-    response = _client().get(url)
+    with _client() as client:
+        response = client.get(url)
     assert response.headers["transfer-encoding"] == "chunked"
     assert len(response.content) == 3 * 1024 * 1024 + 5
 
 
 def test_headers_keep_their_case_and_content_length_is_added(web_server: WebServer) -> None:
     url = web_server.route("/page", Reply(body="é", headers={"Content-Type": "text/html"}))
-    response = _client().get(url)
+    with _client() as client:
+        response = client.get(url)
+        assert client.head(url).content == b""
     assert response.headers["content-type"] == "text/html"
     assert response.headers["content-length"] == "2"
-    assert _client().head(url).content == b""
 
 
 def test_stop_is_prompt_while_a_reply_trickles() -> None:
