@@ -129,35 +129,42 @@ function depeche_xmlrpc_user(array &$args) {
     return $user ?: $wp_xmlrpc_server->error;
 }
 
+// WordPress's XML-RPC server only calls methods given by name, never closures.
+function depeche_xmlrpc_info($args) {
+    $user = depeche_xmlrpc_user($args);
+    return $user instanceof IXR_Error ? $user : depeche_info();
+}
+
+function depeche_xmlrpc_find_post($args) {
+    $user = depeche_xmlrpc_user($args);
+    if ($user instanceof IXR_Error) {
+        return $user;
+    }
+    if (!current_user_can('edit_posts')) {
+        return new IXR_Error(401, 'Sorry, you are not allowed to edit posts.');
+    }
+    $ids = depeche_find_posts(wp_unslash((string) $args[3]));
+    return $ids ? (string) $ids[0] : '';
+}
+
+function depeche_xmlrpc_describe_media($args) {
+    $user = depeche_xmlrpc_user($args);
+    if ($user instanceof IXR_Error) {
+        return $user;
+    }
+    $id = (int) $args[3];
+    if (get_post_type($id) !== 'attachment' || !current_user_can('edit_post', $id)) {
+        return new IXR_Error(401, 'Sorry, you are not allowed to edit this media.');
+    }
+    update_post_meta($id, '_wp_attachment_image_alt', sanitize_text_field(wp_unslash($args[4])));
+    wp_update_post(['ID' => $id, 'post_excerpt' => wp_kses_post(wp_unslash($args[5]))]);
+    return true;
+}
+
 add_filter('xmlrpc_methods', function ($methods) {
-    $methods['depeche.info'] = function ($args) {
-        $user = depeche_xmlrpc_user($args);
-        return $user instanceof IXR_Error ? $user : depeche_info();
-    };
-    $methods['depeche.findPost'] = function ($args) {
-        $user = depeche_xmlrpc_user($args);
-        if ($user instanceof IXR_Error) {
-            return $user;
-        }
-        if (!current_user_can('edit_posts')) {
-            return new IXR_Error(401, 'Sorry, you are not allowed to edit posts.');
-        }
-        $ids = depeche_find_posts(wp_unslash((string) $args[3]));
-        return $ids ? (string) $ids[0] : '';
-    };
-    $methods['depeche.describeMedia'] = function ($args) {
-        $user = depeche_xmlrpc_user($args);
-        if ($user instanceof IXR_Error) {
-            return $user;
-        }
-        $id = (int) $args[3];
-        if (get_post_type($id) !== 'attachment' || !current_user_can('edit_post', $id)) {
-            return new IXR_Error(401, 'Sorry, you are not allowed to edit this media.');
-        }
-        update_post_meta($id, '_wp_attachment_image_alt', sanitize_text_field(wp_unslash($args[4])));
-        wp_update_post(['ID' => $id, 'post_excerpt' => wp_kses_post(wp_unslash($args[5]))]);
-        return true;
-    };
+    $methods['depeche.info'] = 'depeche_xmlrpc_info';
+    $methods['depeche.findPost'] = 'depeche_xmlrpc_find_post';
+    $methods['depeche.describeMedia'] = 'depeche_xmlrpc_describe_media';
     return $methods;
 });
 

@@ -1,0 +1,78 @@
+"""The featured image: downloaded from the source, uploaded with French alt text and credit.
+
+A failed image never blocks the draft: it becomes a warning on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import re
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+from bot.net.http import FetchError, Limits, fetch
+from bot.publish.base import PublishError, Submission
+from bot.publish.wordpress.content import source_name
+from bot.publish.wordpress.settings import WordPressSettings
+from bot.publish.wordpress.transport import Transport
+
+logger = logging.getLogger(__name__)
+
+_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+
+
+def featured_image(
+    transport: Transport,
+    settings: WordPressSettings,
+    submission: Submission,
+    warnings: list[str],
+) -> int | None:
+    """The attachment id of the story's image, or None with a warning added."""
+    url = submission.image_url or ""
+    try:
+        content, mime = _download(url, settings)
+        return transport.upload_media(
+            _filename(url, mime, submission.draft.slug),
+            mime,
+            content,
+            alt=alt_text(submission),
+            caption=caption(submission),
+        )
+    except (FetchError, PublishError, ValueError) as error:
+        logger.warning("wordpress: image of story %s not set: %s", submission.story_uid, error)
+        warnings.append(f"image à la une non posée ({url}) : {error}")
+        return None
+
+
+def alt_text(submission: Submission) -> str:
+    return f"Illustration : {submission.draft.title}"
+
+
+def caption(submission: Submission) -> str:
+    credit = (submission.image_credit or "").strip() or source_name(submission)
+    return f"Crédit : {credit}"
+
+
+def _download(url: str, settings: WordPressSettings) -> tuple[bytes, str]:
+    limits = Limits(
+        timeout=settings.timeout,
+        max_bytes=settings.image_max_bytes,
+        allow_private=settings.allow_private,
+    )
+    response = fetch(url, limits=limits, headers={"Accept": "image/*"})
+    mime = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if mime not in _IMAGE_TYPES:
+        mime = mimetypes.guess_type(urlsplit(url).path)[0] or mime
+    if mime not in _IMAGE_TYPES:
+        raise ValueError(f"not an image WordPress accepts ({mime or 'no type'})")
+    if not response.content:
+        raise ValueError("empty image")
+    return response.content, mime
+
+
+def _filename(url: str, mime: str, slug: str) -> str:
+    """An ASCII file name with the right extension: the slug reads better than a hash."""
+    stem = re.sub(r"[^a-z0-9-]+", "-", (slug or PurePosixPath(urlsplit(url).path).stem).lower())
+    extension = {"image/jpeg": ".jpg"}.get(mime) or mimetypes.guess_extension(mime) or ""
+    return (stem.strip("-")[:80] or "image") + extension

@@ -1,0 +1,193 @@
+"""The WordPress publisher: one story in, one draft out, never twice.
+
+Each attempt is idempotent: it first looks the story up by its id (stored on
+the post as ``depeche_story_id``), so a retry after a timeout, a crash between
+WordPress accepting the post and the database recording it, or a second bot
+instance edits the post instead of creating another one. After every write the
+post is read back and each field the bot depends on is checked.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.net.retry import RetryPolicy, call_with_retries
+from bot.publish.base import PublishError, Receipt, Submission
+from bot.publish.wordpress import content
+from bot.publish.wordpress.images import featured_image
+from bot.publish.wordpress.rest import RestTransport
+from bot.publish.wordpress.settings import WordPressSettings
+from bot.publish.wordpress.transport import (
+    CATEGORY,
+    INSTALL_HINT,
+    NOTE_KEY,
+    STORY_KEY,
+    TAG,
+    PostFields,
+    RemotePost,
+    Transport,
+    WordPressError,
+    plugin_missing,
+)
+from bot.publish.wordpress.xmlrpc import XmlRpcTransport
+
+logger = logging.getLogger(__name__)
+
+# Statuses in which the post is still the bot's draft; past them an editor owns it.
+_BOT_OWNED = ("draft", "pending", "auto-draft")
+
+
+def open_transport(settings: WordPressSettings, password: str, api: str | None = None) -> Transport:
+    transport = RestTransport if (api or settings.api) == "rest" else XmlRpcTransport
+    return transport(settings, password)
+
+
+class WordPressPublisher:
+    name = "wordpress"
+
+    def __init__(
+        self, settings: WordPressSettings, password: str, *, retry: RetryPolicy | None = None
+    ):
+        problems = settings.validate()
+        if problems:
+            raise ValueError("; ".join(problems))
+        self._settings = settings
+        self._password = password
+        self._retry = retry or RetryPolicy(attempts=4, base=1.0, cap=30.0)
+        self._plugin_seen = False
+
+    def publish(self, submission: Submission) -> Receipt:
+        return call_with_retries(
+            lambda: self._publish_once(submission),
+            policy=self._retry,
+            is_retryable=lambda error: isinstance(error, PublishError) and error.retryable,
+            retry_after=lambda error: getattr(error, "retry_after", None),
+            on_failure=lambda attempt, error, wait: _log_failure(submission, attempt, error, wait),
+        )
+
+    def _publish_once(self, submission: Submission) -> Receipt:
+        transport = open_transport(self._settings, self._password)
+        try:
+            self._require_plugin(transport)
+            existing = self._existing_post(transport, submission)
+            if existing is not None and existing.status not in _BOT_OWNED:
+                return _left_alone(existing)
+            return self._write(transport, submission, existing)
+        finally:
+            transport.close()
+
+    def _require_plugin(self, transport: Transport) -> None:
+        if self._plugin_seen:
+            return
+        if transport.plugin_info() is None:
+            raise plugin_missing(self._settings, [STORY_KEY, NOTE_KEY, *self._settings.seo_keys])
+        self._plugin_seen = True
+
+    def _existing_post(self, transport: Transport, submission: Submission) -> RemotePost | None:
+        post_id = transport.find_post(submission.story_uid)
+        if post_id is None and submission.existing_post_id:
+            post_id = int(submission.existing_post_id)
+        return transport.get_post(post_id) if post_id is not None else None
+
+    def _write(
+        self, transport: Transport, submission: Submission, existing: RemotePost | None
+    ) -> Receipt:
+        warnings: list[str] = []
+        media_id = None
+        if submission.image_url and not (existing and existing.featured_media):
+            media_id = featured_image(transport, self._settings, submission, warnings)
+        fields = self._fields(transport, submission, media_id, warnings)
+        if existing is None:
+            post_id = transport.create_post(fields)
+            logger.info("wordpress: story %s → new post %s", submission.story_uid, post_id)
+        else:
+            post_id = existing.id
+            transport.update_post(post_id, fields)
+            logger.info("wordpress: story %s → edited post %s", submission.story_uid, post_id)
+        post = transport.get_post(post_id)
+        if post is None:
+            raise WordPressError(f"post {post_id} vanished right after it was written")
+        self._verify(post, fields, warnings)
+        return Receipt(post_id=str(post_id), url=post.link, warnings=warnings)
+
+    def _fields(
+        self,
+        transport: Transport,
+        submission: Submission,
+        media_id: int | None,
+        warnings: list[str],
+    ) -> PostFields:
+        draft = submission.draft
+        settings = self._settings
+        category = submission.category or draft.category
+        meta = {
+            STORY_KEY: submission.story_uid,
+            NOTE_KEY: content.editor_note(submission, warnings),
+        }
+        seo_values = (draft.seo_title, draft.meta_description, draft.focus_keyphrase)
+        if settings.seo_keys:  # none when seo_plugin = "none"
+            meta.update(zip(settings.seo_keys, seo_values, strict=True))
+        return PostFields(
+            title=draft.title,
+            slug=draft.slug,
+            excerpt=draft.excerpt,
+            content=content.body_blocks(submission),
+            status=settings.status,
+            meta=meta,
+            category_ids=[content.term_id(transport, CATEGORY, category)] if category else [],
+            tag_ids=[content.term_id(transport, TAG, tag) for tag in _unique(draft.tags)],
+            featured_media=media_id,
+            author=settings.author,
+            date=settings.parsed_publish_date(),
+        )
+
+    def _verify(self, post: RemotePost, fields: PostFields, warnings: list[str]) -> None:
+        lost = [
+            f"{key} (sent {sent!r}, read back {post.meta.get(key, '')!r})"
+            for key, sent in fields.meta.items()
+            if _same_text(post.meta.get(key, "")) != _same_text(sent)
+        ]
+        if lost:
+            raise WordPressError(
+                f"WordPress at {self._settings.site} did not keep {'; '.join(lost)} on post "
+                f"{post.id}. Fix: {INSTALL_HINT}; if an SEO plugin registers the field itself, "
+                "make sure it does so for posts over the "
+                f"{'REST API' if self._settings.api == 'rest' else 'XML-RPC API'}. "
+                "Publishing to this site is stopped.",
+                retryable=False,
+                stop_site=True,
+            )
+        if fields.featured_media and post.featured_media != fields.featured_media:
+            warnings.append(f"l’image {fields.featured_media} n’a pas été mise à la une")
+
+
+def _left_alone(post: RemotePost) -> Receipt:
+    where = "à la corbeille" if post.status == "trash" else f"au statut « {post.status} »"
+    note = f"article {post.id} laissé tel quel : il est {where} (un éditeur l’a pris en main)"
+    return Receipt(post_id=str(post.id), url=post.link, warnings=[note])
+
+
+def _same_text(value: str) -> str:
+    # WordPress's text sanitizers trim and collapse whitespace; that is no loss.
+    return " ".join(value.split())
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for name in names:
+        if name.strip():
+            seen.setdefault(name.strip().casefold(), name.strip())
+    return list(seen.values())
+
+
+def _log_failure(submission: Submission, attempt: int, error: BaseException, wait: float | None):
+    if wait is None:
+        logger.warning("wordpress: story %s not sent: %s", submission.story_uid, error)
+    else:
+        logger.info(
+            "wordpress: story %s, attempt %d failed (%s); retry in %.1f s",
+            submission.story_uid,
+            attempt,
+            error,
+            wait,
+        )

@@ -1,0 +1,182 @@
+"""What the publisher needs from WordPress, whatever the API; and how faults are told.
+
+Both transports (``rest.RestTransport``, ``xmlrpc.XmlRpcTransport``) implement
+``Transport`` and raise only ``WordPressError``, already sorted into "retry
+later" (site down, 5xx, timeouts) and "stop this site" (credentials, rights,
+missing mu-plugin), with a message that names the user and the URL and never
+the password.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.publish.base import PublishError
+from bot.publish.wordpress.settings import WordPressSettings
+
+STORY_KEY = "depeche_story_id"
+NOTE_KEY = "_depeche_editor_note"
+CATEGORY = "category"
+TAG = "post_tag"
+INSTALL_HINT = (
+    "install the Dépêche mu-plugin: `depeche wp plugin > wp-content/mu-plugins/depeche.php` "
+    "on the WordPress server"
+)
+
+
+class WordPressError(PublishError):
+    """A PublishError that may carry how long the site asked us to wait."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = True,
+        stop_site: bool = False,
+        retry_after: float | None = None,
+    ):
+        super().__init__(message, retryable=retryable, stop_site=stop_site)
+        self.retry_after = retry_after
+
+
+@dataclass
+class PostFields:
+    """Everything the bot writes on a post."""
+
+    title: str
+    slug: str
+    excerpt: str
+    content: str
+    status: str
+    meta: dict[str, str]
+    category_ids: list[int] = field(default_factory=list)
+    tag_ids: list[int] = field(default_factory=list)
+    featured_media: int | None = None
+    author: int | None = None
+    date: datetime | None = None  # naive: site time; aware: converted to UTC
+
+
+@dataclass
+class RemotePost:
+    """A post as read back from WordPress."""
+
+    id: int
+    status: str
+    link: str
+    title: str
+    content: str
+    meta: dict[str, str]
+    category_ids: list[int]
+    tag_ids: list[int]
+    featured_media: int
+
+
+@dataclass
+class Term:
+    id: int
+    name: str
+
+
+class Transport(Protocol):
+    name: str
+
+    def plugin_info(self) -> dict[str, Any] | None:
+        """The mu-plugin's answer (version, user, roles, capabilities), None when missing."""
+
+    def find_post(self, story_uid: str) -> int | None:
+        """The post carrying this story id, whatever its status (needs the mu-plugin)."""
+
+    def get_post(self, post_id: int) -> RemotePost | None:
+        """The post, or None when it no longer exists."""
+
+    def create_post(self, fields: PostFields) -> int: ...
+
+    def update_post(self, post_id: int, fields: PostFields) -> None: ...
+
+    def delete_post(self, post_id: int) -> None:
+        """Delete for good, not to the trash."""
+
+    def search_terms(self, taxonomy: str, name: str) -> list[Term]: ...
+
+    def create_term(self, taxonomy: str, name: str) -> int:
+        """The new term's id, or the existing one's when WordPress answers term_exists."""
+
+    def upload_media(self, filename: str, mime: str, content: bytes, alt: str, caption: str) -> int:
+        """The attachment id of the uploaded file, with its alt text and caption set."""
+
+    def close(self) -> None: ...
+
+
+def credentials_refused(settings: WordPressSettings, detail: str) -> WordPressError:
+    """401, or a refused login: the password, the transport or the server is at fault."""
+    causes = [
+        "the application password is wrong or was revoked (DEPECHE_WP_APP_PASSWORD; "
+        "create one in Users → Profile → Application Passwords)",
+        "the user name is not the WordPress login",
+    ]
+    plain_http = settings.site.startswith("http://")
+    http_cause = (
+        "WordPress refuses application passwords over plain http:// unless the site's "
+        "WP_ENVIRONMENT_TYPE is 'local': use the https:// URL"
+    )
+    causes.insert(0 if plain_http else len(causes), http_cause)
+    return WordPressError(
+        f"WordPress at {settings.site} refused user {settings.user!r} ({detail}). "
+        "Likely causes: " + "; ".join(causes) + ". Publishing to this site is stopped.",
+        retryable=False,
+        stop_site=True,
+    )
+
+
+def not_allowed(settings: WordPressSettings, action: str, detail: str) -> WordPressError:
+    """403: the user is known but its role lacks a right."""
+    if action.startswith("create the category"):
+        cause = (
+            "an author cannot create categories, an editor can: give the user the editor "
+            "role, or create the category in WordPress first"
+        )
+    else:
+        cause = (
+            "the user's role lacks this right; the bot needs an editor (edit_posts, "
+            "upload_files, manage_categories)"
+        )
+    return WordPressError(
+        f"WordPress at {settings.site} does not let user {settings.user!r} {action} "
+        f"({detail}): {cause}. Publishing to this site is stopped.",
+        retryable=False,
+        stop_site=True,
+    )
+
+
+def plugin_missing(settings: WordPressSettings, fields: list[str]) -> WordPressError:
+    return WordPressError(
+        f"the Dépêche mu-plugin is not installed on {settings.site}: without it WordPress "
+        f"drops {', '.join(fields)} silently and the bot cannot find its earlier posts "
+        f"(a story could land twice). Fix: {INSTALL_HINT}. Publishing to this site is stopped.",
+        retryable=False,
+        stop_site=True,
+    )
+
+
+def unreachable(settings: WordPressSettings, detail: str, retry_after: float | None = None):
+    return WordPressError(
+        f"WordPress at {settings.site} did not answer as expected ({detail}); "
+        "the story stays written and will be sent again",
+        retryable=True,
+        retry_after=retry_after,
+    )
+
+
+def rejected(
+    settings: WordPressSettings, action: str, detail: str, *, stop_site: bool = False
+) -> WordPressError:
+    """A request WordPress refused: retrying the same would not help.
+
+    ``stop_site`` when no other story would fare better (no API there, a redirect)."""
+    return WordPressError(
+        f"WordPress at {settings.site} refused to {action}: {detail}",
+        retryable=False,
+        stop_site=stop_site,
+    )
