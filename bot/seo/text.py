@@ -197,6 +197,7 @@ class Block:
     text: str
     only_links: bool = False
     in_figcaption: bool = False
+    in_list_or_table: bool = False
     sentences: list[Sentence] = field(default_factory=list)
 
     @property
@@ -254,17 +255,37 @@ def _node_text(name: str, node: object) -> str:
     return node if name == "#text" else _inline_text(node)  # type: ignore[return-value,arg-type]
 
 
-def _flush_run(run: _Run, blocks: list[Block], in_figcaption: bool) -> _Run:
+@dataclass(frozen=True)
+class _Context:
+    """What encloses the element being walked (some assessments skip these blocks)."""
+
+    in_figcaption: bool = False
+    in_list_or_table: bool = False
+
+    def entering(self, tag: str, element: etree._Element) -> _Context:
+        classes = (element.get("class") or "").split()
+        return _Context(
+            self.in_figcaption or tag == "figcaption",
+            self.in_list_or_table or tag in _LISTS_AND_TABLES or "wp-block-table" in classes,
+        )
+
+
+_LISTS_AND_TABLES = frozenset({"ol", "ul", "table"})
+
+
+def _new_block(kind: str, level: int, text: str, only_links: bool, ctx: _Context) -> Block:
+    return Block(kind, level, text, only_links, ctx.in_figcaption, ctx.in_list_or_table)
+
+
+def _flush_run(run: _Run, blocks: list[Block], ctx: _Context) -> _Run:
     kept = [n for n in run.names if n != "#comment" and n not in _TREE_VIEW_IGNORED]
     if run.names and kept:
         only_links = all(n == "a" for n in run.names)
-        blocks.append(Block("p", 0, "".join(run.parts), only_links, in_figcaption))
+        blocks.append(_new_block("p", 0, "".join(run.parts), only_links, ctx))
     return _Run()
 
 
-def _collect_implicit(
-    nodes: list[tuple[str, object]], blocks: list[Block], in_figcaption: bool
-) -> None:
+def _collect_implicit(nodes: list[tuple[str, object]], blocks: list[Block], ctx: _Context) -> None:
     """Group phrasing children into implicit paragraphs; anything else ends the paragraph."""
     run = _Run()
     for index, (name, node) in enumerate(nodes):
@@ -273,18 +294,19 @@ def _collect_implicit(
         if is_phrasing and not is_blank_text and not _is_double_break(nodes, index):
             run.add(name, _node_text(name, node))
             continue
-        run = _flush_run(run, blocks, in_figcaption)
+        run = _flush_run(run, blocks, ctx)
         if name != "#text" and name not in _PHRASING:
-            _walk(node, blocks, in_figcaption)  # type: ignore[arg-type]
-    _flush_run(run, blocks, in_figcaption)
+            _walk(node, blocks, ctx)  # type: ignore[arg-type]
+    _flush_run(run, blocks, ctx)
 
 
-def _walk(element: etree._Element, blocks: list[Block], in_figcaption: bool = False) -> None:
+def _walk(element: etree._Element, blocks: list[Block], ctx: _Context) -> None:
     tag = _tag(element)
     if tag == "#comment" or tag in _TREE_VIEW_IGNORED or _has_ignored_class(element):
         return
+    ctx = ctx.entering(tag, element)
     if tag in _HEADINGS:
-        blocks.append(Block("h", _HEADINGS[tag], _inline_text(element)))
+        blocks.append(_new_block("h", _HEADINGS[tag], _inline_text(element), False, ctx))
         return
     nodes = _children_with_text(element)
     if tag == "p":
@@ -294,12 +316,12 @@ def _walk(element: etree._Element, blocks: list[Block], in_figcaption: bool = Fa
         )
         if overarching:
             # A <p> cut by <br><br> is treated as several implicit paragraphs.
-            _collect_implicit(nodes, blocks, in_figcaption)
+            _collect_implicit(nodes, blocks, ctx)
             return
         only_links = bool(nodes) and all(n == "a" for n, _ in nodes)
-        blocks.append(Block("p", 0, _inline_text(element), only_links, in_figcaption))
+        blocks.append(_new_block("p", 0, _inline_text(element), only_links, ctx))
         return
-    _collect_implicit(nodes, blocks, in_figcaption or tag == "figcaption")
+    _collect_implicit(nodes, blocks, ctx)
 
 
 @lru_cache(maxsize=32)
@@ -307,7 +329,7 @@ def blocks(html: str) -> tuple[Block, ...]:
     """Paragraphs and headings of the tree view, each split into sentences and tokens."""
     found: list[Block] = []
     root = _parse(html)
-    _collect_implicit(_children_with_text(root), found, False)
+    _collect_implicit(_children_with_text(root), found, _Context())
     for block in found:
         block.sentences = [
             Sentence(text, tokenize(text)) for text in split_sentences(block.text, trim=False)
@@ -619,12 +641,23 @@ def body_keyphrase_count(body_html: str, keyphrase: str) -> int:
     return _count_in_sentences(found, keyphrase)
 
 
-def keyphrase_density(body_html: str, keyphrase: str) -> float:
-    """Keyphrase occurrences per 100 words of the body, as the density assessment measures it."""
+def raw_keyphrase_density(body_html: str, keyphrase: str) -> float:
+    """Keyphrase occurrences per 100 words of the body (hyphenated parts count as words)."""
     total = len(tree_words(body_html))
     if not total:
         return 0.0
     return body_keyphrase_count(body_html, keyphrase) / total * 100
+
+
+def keyphrase_length_factor(keyphrase: str) -> float:
+    """Yoast weighs the density by the keyphrase's length: 0.7 + content words / 3."""
+    return 0.7 + len(keyphrase_words(keyphrase)) / 3
+
+
+def keyphrase_density(body_html: str, keyphrase: str) -> float:
+    """The percentage the density assessment compares with its 0.5-3 % band: the raw density
+    weighted by the keyphrase length factor (one word: 1.03 x, two words: 1.37 x)."""
+    return raw_keyphrase_density(body_html, keyphrase) * keyphrase_length_factor(keyphrase)
 
 
 def share_of_keyphrase_words(text: str, keyphrase: str, *, hyphens_split: bool = False) -> int:
