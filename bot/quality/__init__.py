@@ -17,6 +17,7 @@ from bot.quality.repair import repair_request
 from bot.quality.result import Failure, GateResult
 from bot.quality.rules import headline_rules, language_rules, seo_field_rules, structure_rules
 from bot.quality.settings import QualitySettings
+from bot.seo import analyze
 
 if TYPE_CHECKING:
     from bot.writer.draft import Draft, SourceArticle
@@ -35,8 +36,6 @@ log = logging.getLogger(__name__)
 
 def check(draft: Draft, source: SourceArticle, settings: QualitySettings) -> GateResult:
     """Every hard rule on one answer; the SEO report of bot.seo comes along."""
-    from bot.seo import analyze
-
     failures = [
         *language_rules(draft, settings),
         *structure_rules(draft, source, settings),
