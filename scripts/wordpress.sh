@@ -130,7 +130,8 @@ start_server() {
     mkdir -p "$STATE"
     # setsid: the server and its PHP_CLI_SERVER_WORKERS get their own process group, which
     # `stop` kills as a whole (the workers outlive their parent otherwise).
-    setsid bash -c 'echo $$ >"$0"; exec php -S "$1" -t "$2" "$3"' \
+    # Workers: a slow request (a big upload, a test that sleeps) must not block the others.
+    PHP_CLI_SERVER_WORKERS=4 setsid bash -c 'echo $$ >"$0"; exec php -S "$1" -t "$2" "$3"' \
         "$PID_FILE" "$HOST:$PORT" "$WP_DIR" "$HERE/router.php" \
         >>"$STATE/server.log" 2>&1 </dev/null &
     for _ in $(seq 1 100); do
