@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from text_to_num import alpha2digit
 
+from bot.quality.injection import without_injections
 from bot.seo.text import fold_accents, sentences
 
 if TYPE_CHECKING:  # bot.writer imports bot.quality: no import cycle at run time
@@ -150,8 +151,9 @@ class SourceFacts:
 
 @lru_cache(maxsize=16)
 def source_facts(title: str, text: str, source_name: str) -> SourceFacts:
-    """Facts of a source, cached: the repair loop checks several answers against one source."""
-    raw = f"{title}\n\n{text}\n\n{source_name}"
+    """Facts of a source, cached: the repair loop checks several answers against one source.
+    Instructions injected into the source support nothing."""
+    raw = f"{title}\n\n{without_injections(text)}\n\n{source_name}"
     folded = fold(normalise_numbers(raw))
     all_words = _FOLDED_WORD_RE.findall(folded)
     day_months = {(day, month) for _, day, month in _dates(folded)}

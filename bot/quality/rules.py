@@ -8,10 +8,10 @@ report never disagree on what they count.
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import TYPE_CHECKING
 
 from bot.quality import language, markup
+from bot.quality.lexicon import stop_words
 from bot.quality.result import Failure
 from bot.quality.settings import QualitySettings
 from bot.seo.text import (
@@ -119,19 +119,11 @@ def structure_rules(draft: Draft, source: SourceArticle,
 # --- headline ------------------------------------------------------------------------------------
 
 
-@cache
-def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS as ENGLISH
-    from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH
-
-    return frozenset(fold_accents(w).lower() for w in FRENCH | ENGLISH)
-
-
 def content_words(text: str) -> set[str]:
     """Folded words of a headline without stop words: what makes it say what it says."""
     folded = fold_accents(text).lower().replace("’", "'")
     found = re.findall(r"[a-z0-9]+", folded)
-    return {w for w in found if w not in _stop_words() and len(w) > 1}
+    return {w for w in found if w not in stop_words() and len(w) > 1}
 
 
 def headline_similarity(title: str, source_title: str) -> float:
