@@ -254,10 +254,7 @@ class Pipeline:
 
     def _write_one(self, session: Session, story: Story) -> StoryOutcome:
         outcome = StoryOutcome(story.id, story.title, "write", story.state)
-        if (
-            story.url
-            and len(story.source_text.split()) < self.config.writer.fetch_article_below_words
-        ):
+        if self._needs_page(session, story):
             self._complete_from_page(session, story)
         try:
             written = self.writer.write(
@@ -285,6 +282,14 @@ class Pipeline:
         transition(session, story, State.WRITTEN, stage="write", detail=detail)
         outcome.state, outcome.detail = State.WRITTEN, detail
         return outcome
+
+    def _needs_page(self, session: Session, story: Story) -> bool:
+        """A short item from a remote feed: its page may say more. A local wire
+        file has no page to read, and reading one would go on the network."""
+        feed = session.get(Feed, story.feed_id) if story.feed_id else None
+        remote = feed is not None and feed.url.startswith(("http://", "https://"))
+        short = len(story.source_text.split()) < self.config.writer.fetch_article_below_words
+        return remote and bool(story.url) and short
 
     def _complete_from_page(self, session: Session, story: Story) -> None:
         """The feed gave a summary only: read the article page, keep what it adds."""

@@ -1,0 +1,106 @@
+"""The writer against a scripted OpenAI-compatible server, through the official client."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.net.retry import RetryPolicy
+from bot.quality.settings import QualitySettings
+from bot.writer import ModelError, Writer
+from bot.writer.draft import SourceArticle
+from bot.writer.llm import CallRecord, ChatModel
+from bot.writer.prompt import Prompts, default_prompts_dir
+from tests.servers.llm import ScriptedLLM, answer, error
+
+DATA = Path(__file__).parents[1] / "data" / "quality"
+SOURCE = json.loads((DATA / "source_grenoble.json").read_text(encoding="utf-8"))
+GOOD = json.loads((DATA / "draft_grenoble.json").read_text(encoding="utf-8"))
+
+
+def source() -> SourceArticle:
+    return SourceArticle(**{k: SOURCE[k] for k in ("title", "text", "url", "source_name")})
+
+
+def writer(llm: ScriptedLLM, **quality: object) -> Writer:
+    model = ChatModel(
+        base_url=llm.base_url,
+        api_key="sk-test-throwaway",
+        model="scripted-model",
+        timeout=5,
+        policy=RetryPolicy(attempts=3, base=0.05, cap=2.0),
+    )
+    return Writer(
+        model=model, prompts=Prompts.load(default_prompts_dir()), quality=QualitySettings(**quality)
+    )
+
+
+def good_answer() -> str:
+    return json.dumps(GOOD, ensure_ascii=False)
+
+
+def test_one_call_gives_a_checked_draft_with_its_cost_recorded(llm: ScriptedLLM):
+    llm.script(answer(good_answer(), prompt_tokens=1500, completion_tokens=1100))
+    calls: list[CallRecord] = []
+    outcome = writer(llm).write(source(), category="Société", record=calls.append)
+    assert outcome.draft is not None and outcome.repairs == 0
+    assert outcome.draft.writer == "scripted-model" and outcome.draft.rewritten
+    assert outcome.draft.seo and outcome.draft.seo["seo_score"] > 0
+    (call,) = calls
+    assert (call.model, call.purpose, call.prompt_tokens, call.completion_tokens) == (
+        "scripted-model",
+        "write",
+        1500,
+        1100,
+    )
+    assert call.response == good_answer()
+    request = llm.calls[0]
+    assert request["model"] == "scripted-model"
+    assert request["response_format"] == {"type": "json_object"}
+    # The source goes in as delimited data, inside the user message.
+    user = request["messages"][1]["content"]
+    assert "<source>" in user and SOURCE["title"] in user
+
+
+def test_answer_in_a_code_fence_is_accepted(llm: ScriptedLLM):
+    llm.script(answer(f"Voici l'article :\n```json\n{good_answer()}\n```"))
+    assert writer(llm).write(source(), category="", record=lambda c: None).draft is not None
+
+
+def test_429_with_retry_after_then_success(llm: ScriptedLLM):
+    llm.script(error(429, retry_after="1"), answer(good_answer()))
+    calls: list[CallRecord] = []
+    outcome = writer(llm).write(source(), category="", record=calls.append)
+    assert outcome.draft is not None
+    assert [c.error for c in calls] == ["model server answered HTTP 429", None]
+    assert len(llm.calls) == 2
+
+
+def test_server_errors_that_persist_raise_model_error(llm: ScriptedLLM):
+    llm.script(error(503), error(502), error(500))
+    calls: list[CallRecord] = []
+    with pytest.raises(ModelError, match="HTTP 500"):
+        writer(llm).write(source(), category="", record=calls.append)
+    assert len(calls) == 3 and all(c.error for c in calls)
+
+
+def test_malformed_json_is_sent_back_and_repaired(llm: ScriptedLLM):
+    llm.script(answer('{"title": "Écoles de Grenoble", "body_html": '), answer(good_answer()))
+    calls: list[CallRecord] = []
+    outcome = writer(llm).write(source(), category="", record=calls.append)
+    assert outcome.draft is not None and outcome.repairs == 1
+    assert [c.purpose for c in calls] == ["write", "repair"]
+    follow_up = llm.calls[1]["messages"]
+    # Same conversation: system, user, the broken answer, then the targeted request.
+    assert [m["role"] for m in follow_up] == ["system", "user", "assistant", "user"]
+    assert "JSON" in follow_up[-1]["content"]
+
+
+def test_garbage_every_time_is_held_with_the_reason(llm: ScriptedLLM):
+    llm.script(answer("Je ne peux pas répondre."), answer("[]"), answer("{}"))
+    outcome = writer(llm, max_repairs=2).write(source(), category="", record=lambda c: None)
+    assert outcome.draft is None
+    assert any("missing keys" in reason for reason in outcome.held_reasons)
+    assert len(llm.calls) == 3
