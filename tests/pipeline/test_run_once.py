@@ -46,7 +46,10 @@ def rss(*items: tuple[str, str, str, str]) -> str:
         f"<description><![CDATA[{text}]]></description></item>"
         for guid, title, link, text in items
     )
-    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Fil test</title>{body}</channel></rss>'
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Fil test</title>{body}</channel></rss>"
+    )
 
 
 GRENOBLE = (
@@ -89,7 +92,7 @@ def test_fresh_clone_default_config_produces_offline_drafts(tmp_path: Path):
     drafts = outbox(checkout)
     assert len(drafts) == 3
     for draft in drafts:
-        assert OUTBOX_KEYS <= set(draft)
+        assert set(draft) >= OUTBOX_KEYS
         assert draft["writer"] == "offline" and draft["rewritten"] is False
         assert "<h2>" in draft["content_html"]
         assert any("non réécrit" in w for w in draft["warnings"])
