@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from bot.publish.wordpress import WordPressPublisher
@@ -226,3 +227,10 @@ def test_a_scheduled_post_gets_its_date(wp, api):
     post = wp.post(receipt.post_id)
     assert post["status"] == "future"
     assert post["date_gmt"] == when.replace(tzinfo=None).isoformat()
+
+
+def test_a_reader_cannot_look_posts_up_by_story_id(wp):
+    story = uid()
+    WordPressPublisher(wp.settings(status="publish"), wp.password).publish(submission(story))
+    anonymous = httpx.get(wp.url + "/wp-json/wp/v2/posts", params={"depeche_story_id": story})
+    assert anonymous.status_code == 200 and anonymous.json() == []

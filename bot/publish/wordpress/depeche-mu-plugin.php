@@ -98,8 +98,9 @@ add_filter('rest_post_collection_params', function ($params) {
 
 add_filter('rest_post_query', function ($args, $request) {
     $story_id = $request->get_param(DEPECHE_STORY_KEY);
-    if (is_string($story_id) && $story_id !== '' && current_user_can('edit_posts')) {
-        $ids = depeche_find_posts($story_id);
+    if (is_string($story_id) && $story_id !== '') {
+        // Drafts are for editors: anyone else finds nothing, never "all posts".
+        $ids = current_user_can('edit_posts') ? depeche_find_posts($story_id) : [];
         $args['post__in'] = $ids ?: [0];
         $args['post_status'] = 'any';
         $args['orderby'] = 'post__in';
