@@ -101,20 +101,14 @@ TRANSITION_WORDS: frozenset[str] = frozenset(
     d'abord
     également
     notamment
-    surtout
     finalement
     effectivement
     évidemment
     certes
-    autrement
     sinon
     car
     puisque
-    puisqu'il
-    puisqu'elle
     lorsque
-    lorsqu'il
-    lorsqu'elle
     tandis que
     alors que
     bien que
@@ -124,15 +118,12 @@ TRANSITION_WORDS: frozenset[str] = frozenset(
     afin de
     pour que
     parce que
-    parce qu'il
-    parce qu'elle
     dès que
     dès lors
     depuis que
     après que
     avant que
     jusqu'à ce que
-    de plus
     en plus
     en outre
     par ailleurs
@@ -174,7 +165,6 @@ TRANSITION_WORDS: frozenset[str] = frozenset(
     en dépit de
     malgré cela
     au lieu de
-    au moins
     à l'inverse
     à l'opposé
     en même temps
@@ -192,7 +182,6 @@ TRANSITION_WORDS: frozenset[str] = frozenset(
     jusqu'ici
     jusqu'à présent
     à présent
-    actuellement
     simultanément
     soudain
     de toute façon
@@ -218,7 +207,6 @@ TRANSITION_WORDS: frozenset[str] = frozenset(
     pour ce qui est de
     selon
     d'après
-    comme
     de même que
     ainsi que
     à l'instar de
@@ -226,7 +214,6 @@ TRANSITION_WORDS: frozenset[str] = frozenset(
     pareillement
     non seulement
     en général
-    généralement
     globalement
     en principe
     bref
@@ -234,25 +221,22 @@ TRANSITION_WORDS: frozenset[str] = frozenset(
 )
 
 # Pairs that work together ("non seulement ... mais aussi"): a sentence holding both parts
-# counts as a transition sentence.
+# counts as a transition sentence. Each part is looked for on its own, so a pair of identical
+# words ("soit ... soit") is met by a single "soit", as in Yoast.
 TWO_PART_TRANSITION_WORDS: tuple[tuple[str, str], ...] = (
     ("non seulement", "mais aussi"),
     ("non seulement", "mais encore"),
     ("d'une part", "d'autre part"),
     ("soit", "soit"),
-    ("ou bien", "ou bien"),
-    ("ni", "ni"),
     ("tantôt", "tantôt"),
-    ("plus", "plus"),
-    ("moins", "moins"),
-    ("autant", "autant"),
 )
 
 # First words too common to tell sentence beginnings apart: the next word is added to them.
+# Demonstratives and partitives ("ce", "des") are left out: "Ce projet... Ce budget... Ce soir..."
+# reads as a repetition, and Yoast counts it as one.
 FIRST_WORD_EXCEPTIONS: frozenset[str] = _set(
     """
-    le la les un une des du ce cet cette ces deux trois quatre cinq six sept huit neuf dix
-    celui celle ceux celles
+    le la les l' un une deux trois quatre cinq six sept huit neuf dix celui celle ceux celles
     """
 )
 
@@ -275,8 +259,8 @@ _IRREGULAR_PARTICIPLE_STEMS = _set(
     produit reproduit conduit reconduit introduit traduit réduit détruit instruit séduit induit
     cuit ouvert rouvert couvert découvert recouvert offert souffert atteint craint peint teint
     joint rejoint éteint plaint contraint restreint astreint feint ceint enfreint vu revu prévu
-    pourvu reçu aperçu conçu déçu perçu vendu revendu rendu attendu entendu étendu tendu tenu
-    obtenu retenu maintenu soutenu contenu détenu entretenu battu abattu combattu débattu élu
+    pourvu prévenu reçu aperçu conçu déçu perçu vendu revendu rendu attendu entendu étendu tendu
+    tenu obtenu retenu maintenu soutenu contenu détenu entretenu battu abattu combattu débattu élu
     réélu exclu conclu lu relu élu bu su pu voulu connu reconnu méconnu paru disparu résolu
     perdu confondu fondu répandu suspendu défendu pendu mordu tordu cousu moulu vaincu
     convaincu servi desservi suivi poursuivi fini choisi saisi réuni puni trahi envahi investi
@@ -315,8 +299,8 @@ NOT_PASSIVE_PARTICIPLES: frozenset[str] = _set(
     majorité minorité unité électricité difficulté vérité volonté nécessité possibilité
     responsabilité publicité solidarité égalité fraternité identité mobilité rentabilité
     productivité compétitivité fiscalité municipalité collectivité proximité totalité
-    moitié amitié pitié beauté bonté cité clé café thé bébé degré procédé marché musée
-    armée entrée durée arrivée matinée montée rentrée employé métier fée poupée épée
+    moitié amitié pitié beauté bonté clé café thé bébé degré procédé marché musée
+    armée entrée durée arrivée matinée montée rentrée métier fée poupée épée
     dictée allée chaussée traversée vallée pensée fumée gelée marée randonnée destinée
     assemblée lycée musée trophée spécialité gratuité ruralité sobriété variété anxiété
     piété propriété insécurité précarité pauvreté humanité obscurité maturité loyauté
@@ -324,8 +308,7 @@ NOT_PASSIVE_PARTICIPLES: frozenset[str] = _set(
     arrivé arrivés arrivées né nés nées allé allés allées resté restés restées tombé
     tombés tombées entré entrés entrées décédé décédés décédées passé passés passées
     rentré rentrés rentrées retourné retournés retournées monté montés montées
-    âgé âgés âgées lié liés liées désolé désolés désolées situé situés situées
-    habitué habitués habituées fatigué fatigués fatiguées doué doués douées
+    âgé âgés âgées lié liés liées
     """
 )
 
@@ -352,7 +335,7 @@ CANNOT_BE_BETWEEN_AUXILIARY_AND_PARTICIPLE: frozenset[str] = _set(
 # Clause boundaries for the passive check: a conjunction or relative pronoun starts a new clause.
 CLAUSE_BREAKERS: frozenset[str] = _set(
     """
-    et ou car or mais donc ni puisque puisqu'il puisqu'elle puisqu'on lorsque lorsqu'il
+    et ou car or mais ni puisque puisqu'il puisqu'elle puisqu'on lorsque lorsqu'il
     lorsqu'elle lorsqu'on quand comme si qui que qu'il qu'elle qu'on qu'ils qu'elles dont
     où quoique tandis pendant afin parce
     """

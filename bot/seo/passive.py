@@ -43,11 +43,19 @@ _COMMA_RE = re.compile(r",(?=[ \n\r\t'\"+\-»«‹›<>])")
 _REGULAR_PARTICIPLE_RE = re.compile(r"^\S+(?:é|ée|és|ées)$")
 
 
+def _ends_with_word(text: str, word: str) -> bool:
+    """Whether text ends with word as a whole word ("fête " does not end with "te ")."""
+    if not text.endswith(word):
+        return False
+    rest = text[: -len(word)]
+    return not rest or not rest[-1].isalnum()
+
+
 def _is_excluded_auxiliary(sentence: str, start: int, end: int) -> bool:
     before = sentence[:start]
-    if any(before.endswith(e) for e in ELISIONS_BEFORE_AUXILIARY):
+    if any(_ends_with_word(before, e) for e in ELISIONS_BEFORE_AUXILIARY):
         return True
-    if any(before.endswith(r + " ") for r in REFLEXIVE_BEFORE_AUXILIARY):
+    if any(_ends_with_word(before, r + " ") for r in REFLEXIVE_BEFORE_AUXILIARY):
         return True
     following = sentence[end:].split(maxsplit=1)
     return bool(following) and following[0].strip(",.;:!?") in NOT_AFTER_AUXILIARY
