@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import feeds
 from bot.config import Config, FeedSettings
+from bot.failpoints import failpoint
 from bot.feeds.article import fetch_article
 from bot.feeds.cadence import backoff, jittered, next_interval
 from bot.publish import Publisher, PublishError, Submission
@@ -174,10 +175,12 @@ class Pipeline:
                 outcome.error = str(error)
                 self._feed_failed(session, feed, settings, outcome.error, error.retry_after)
                 return outcome
+            failpoint("feed-fetched")
             outcome.not_modified = result.not_modified
-            counts = Counter(
-                ingest(session, feed, item, settings.category) for item in result.items
-            )
+            counts: Counter[str] = Counter()
+            for item in result.items:
+                counts[ingest(session, feed, item, settings.category)] += 1
+                failpoint("story-stored")
             outcome.new = counts[IngestResult.NEW]
             outcome.duplicates = counts[IngestResult.DUPLICATE]
             outcome.known = counts[IngestResult.KNOWN]
@@ -264,6 +267,7 @@ class Pipeline:
             )
         except ModelError as error:
             return self._failed_attempt(session, story, outcome, "write", str(error))
+        failpoint("model-answered")
         if written.draft is None:
             transition(
                 session,
@@ -352,6 +356,7 @@ class Pipeline:
             if not error.retryable:
                 return self._give_up(session, story, outcome, "publish", str(error))
             return self._failed_attempt(session, story, outcome, "publish", str(error))
+        failpoint("published-unrecorded")
         story.post_id, story.post_url = receipt.post_id, receipt.url
         if receipt.warnings:
             story.draft = {
