@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from slugify import slugify
 
 from bot.quality import markup
+from bot.quality.lexicon import stop_words
 from bot.quality.settings import QualitySettings
 
 if TYPE_CHECKING:
@@ -75,9 +76,13 @@ def links_to_source(body_html: str, source: SourceArticle) -> bool:
 
 
 def build_slug(keyphrase: str, fallback: str, settings: QualitySettings) -> str:
-    """ASCII slug from the keyphrase (the title when there is none), cut at a word."""
-    return slugify(keyphrase.strip() or fallback, max_length=settings.slug_max_chars,
-                   word_boundary=True)
+    """ASCII slug from the keyphrase (the title when there is none), cut at a word; a cut
+    never leaves a dangling "de" or "des" at the end."""
+    parts = slugify(keyphrase.strip() or fallback, max_length=settings.slug_max_chars,
+                    word_boundary=True).split("-")
+    while len(parts) > 1 and parts[-1] in stop_words():
+        parts.pop()
+    return "-".join(parts)
 
 
 def apply_local_fixes(draft: Draft, source: SourceArticle, settings: QualitySettings) -> Draft:
