@@ -98,12 +98,15 @@ class FetchSettings:
     max_redirects: int = 5
     allow_private: bool = False
 
-    def limits(self) -> Limits:
+    def limits(self, *, trusted: bool = False) -> Limits:
+        """`trusted` for the feed URLs the operator wrote in bot.toml: those may live on
+        a private network. URLs found inside feeds (pages, images) are not trusted:
+        only `allow_private` lets them reach private addresses."""
         return Limits(
             timeout=self.timeout,
             max_bytes=self.max_bytes,
             max_redirects=self.max_redirects,
-            allow_private=self.allow_private,
+            allow_private=self.allow_private or trusted,
         )
 
 

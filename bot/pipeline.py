@@ -169,7 +169,7 @@ class Pipeline:
                     settings.url,
                     etag=feed.etag,
                     last_modified=feed.last_modified,
-                    limits=self.config.fetch.limits(),
+                    limits=self.config.fetch.limits(trusted=True),
                 )
             except feeds.FeedError as error:
                 outcome.error = str(error)
