@@ -158,7 +158,7 @@ def keyphrase_density(post: Post) -> Assessment:
         return Assessment.scored(aid, -50, "Indiquez une expression clé et un texte.")
     count = t.body_keyphrase_count(post.body_html, post.keyphrase)
     words = post.tree_word_count
-    density = t.keyphrase_density(post.body_html, post.keyphrase)
+    density = count / words * 100 * t.keyphrase_length_factor(post.keyphrase) if words else 0.0
     found = f"Expression clé trouvée {count} fois"
     if words < 100:
         maximum = 2 if words > 50 else 1

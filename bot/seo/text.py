@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -85,17 +85,22 @@ def fold_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_QUOTES_TABLE = str.maketrans(
+    {**dict.fromkeys(_SINGLE_QUOTES, "'"), **dict.fromkeys(_DOUBLE_QUOTES, '"')}
+)
+
+
 def normalize_quotes(text: str) -> str:
-    for quote in _SINGLE_QUOTES:
-        text = text.replace(quote, "'")
-    for quote in _DOUBLE_QUOTES:
-        text = text.replace(quote, '"')
-    return text
+    """Curly, angle and other quotes as ' and \"."""
+    return text.translate(_QUOTES_TABLE)
 
 
 def strip_punctuation(word: str) -> str:
     """Remove punctuation at both ends of a token, as Yoast does before counting it."""
-    word = _ENTITY_AMP_RE.sub("", word, count=1).replace("\\", "")
+    if "&" in word or "\\" in word:
+        word = _ENTITY_AMP_RE.sub("", word, count=1).replace("\\", "")
+    if word and word[0] not in PUNCTUATION and word[-1] not in PUNCTUATION:
+        return word
     start, end = 0, len(word)
     while start < end and word[start] in PUNCTUATION:
         start += 1
@@ -177,15 +182,20 @@ class Sentence:
     text: str
     tokens: list[str]
 
-    @property
+    @cached_property
     def words(self) -> list[str]:
         """Words for lengths: hyphenated words stay one word."""
         return _words_from_tokens(self.tokens, split_on_hyphens=False)
 
-    @property
+    @cached_property
     def words_split_on_hyphens(self) -> list[str]:
         """Words for the keyphrase density: "a-t-il" is three words there."""
         return _words_from_tokens(self.tokens, split_on_hyphens=True)
+
+    @cached_property
+    def matchable_tokens(self) -> list[str]:
+        """Lower-case tokens with normalised quotes, for keyphrase matching."""
+        return [normalize_quotes(token).lower() for token in self.tokens]
 
 
 @dataclass
@@ -200,7 +210,7 @@ class Block:
     in_list_or_table: bool = False
     sentences: list[Sentence] = field(default_factory=list)
 
-    @property
+    @cached_property
     def word_count(self) -> int:
         return sum(len(s.words) for s in self.sentences)
 
@@ -616,8 +626,19 @@ def word_regex(word: str) -> re.Pattern[str]:
 def _count_in_sentence(sentence: Sentence, kwords: list[str]) -> int:
     counts = []
     for word in kwords:
-        pattern = word_regex(normalize_quotes(word))
-        counts.append(sum(1 for t in sentence.tokens if pattern.search(normalize_quotes(t))))
+        word = normalize_quotes(word)
+        spellings = {word, fold_accents(word)}
+        pattern = word_regex(word)
+        counts.append(
+            sum(
+                1
+                for token in sentence.matchable_tokens
+                # the substring test is a cheap filter before the boundary-aware regex
+                if any(s in token for s in spellings) and pattern.search(token)
+            )
+        )
+        if not counts[-1]:
+            return 0
     return min(counts) if counts else 0
 
 
