@@ -19,7 +19,7 @@ from bot.publish.wordpress.transport import (
 _API_NAMES = {"rest": "REST API", "xmlrpc": "XML-RPC"}
 _NEEDED_CAPS = {
     "edit_posts": "create drafts",
-    "upload_files": "upload featured images (else drafts land without them)",
+    "upload_files": "upload featured images (without it, drafts land without them)",
     "manage_categories": "create missing categories (an author cannot, an editor can)",
 }
 
@@ -85,7 +85,7 @@ def _capabilities_ok(info: dict[str, Any], settings: WordPressSettings, lines: l
         has = bool(caps.get(cap))
         blocking = cap in ("edit_posts", "publish_posts")
         label = "ok" if has else ("fail" if blocking else "warn")
-        lines.append(f"[{label}] capability {cap}: {'yes' if has else 'NO'} (to {purpose})")
+        lines.append(f"[{label}] capability {cap}: {'yes' if has else 'NO'}, needed to {purpose}")
         ok = ok and (has or not blocking)
     return ok
 
