@@ -62,18 +62,16 @@ apt_install() {
     [ -z "$missing" ] && return 0
     log "installing: $missing"
     # Keep apt from starting apache2 or mariadb as services: we run what we need ourselves.
-    local policy=/usr/sbin/policy-rc.d added=""
+    local policy=/usr/sbin/policy-rc.d
     if [ ! -e $policy ]; then
         printf '#!/bin/sh\nexit 101\n' | as_root tee $policy >/dev/null
         as_root chmod +x $policy
-        added=1
+        trap 'as_root rm -f /usr/sbin/policy-rc.d' EXIT  # removed even if apt fails
     fi
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     # shellcheck disable=SC2086
     as_root env DEBIAN_FRONTEND=noninteractive \
         apt-get install -y -qq --no-install-recommends $missing >/dev/null
-    [ -n "$added" ] && as_root rm -f $policy
-    return 0
 }
 
 # Run SQL as a database administrator: root over TCP without a password (the machine's
