@@ -239,10 +239,13 @@ def _llm(table: Mapping[str, Any], root: Path, environ: Mapping[str, str]) -> LL
 
 
 def _wordpress(
-    table: Mapping[str, Any], root: Path, environ: Mapping[str, str]
+    table: Mapping[str, Any], root: Path, environ: Mapping[str, str], fetch: FetchSettings
 ) -> tuple[WordPressSettings | None, str]:
     table = dict(table)
     password_file = table.pop("password_file", "")
+    for key in ("allow_private", "image_max_bytes"):
+        if key in table:  # one place for what the bot may download: [fetch]
+            raise ConfigError(f"wordpress.{key}: set this in [fetch] (allow_private, max_bytes)")
     if "password" in table:
         raise ConfigError(
             "wordpress.password: secrets never go in bot.toml; set DEPECHE_WP_APP_PASSWORD"
@@ -252,7 +255,13 @@ def _wordpress(
             table[key] = value
     if not table.get("url"):
         return None, ""
-    settings = build_section(WordPressSettings, table, "wordpress")
+    settings = build_section(
+        WordPressSettings,
+        table,
+        "wordpress",
+        allow_private=fetch.allow_private,
+        image_max_bytes=fetch.max_bytes,
+    )
     for problem in settings.validate():
         raise ConfigError(problem)
     password = _env(environ, "DEPECHE_WP_APP_PASSWORD") or ""
@@ -324,7 +333,8 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
     )
     if publish.target not in ("outbox", "wordpress"):
         raise ConfigError(f"publish.target: '{publish.target}' is not 'outbox' or 'wordpress'")
-    wordpress, wp_password = _wordpress(data.get("wordpress", {}), root, environ)
+    fetch = build_section(FetchSettings, data.get("fetch", {}), "fetch")
+    wordpress, wp_password = _wordpress(data.get("wordpress", {}), root, environ, fetch)
     if publish.target == "wordpress" and wordpress is None:
         raise ConfigError("wordpress.url: publish.target is 'wordpress' but no site is set")
     writer = build_section(WriterSettings, data.get("writer", {}), "writer")
@@ -341,7 +351,7 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
         writer=writer,
         quality=quality,
         publish=publish,
-        fetch=build_section(FetchSettings, data.get("fetch", {}), "fetch"),
+        fetch=fetch,
         scheduler=build_section(SchedulerSettings, data.get("scheduler", {}), "scheduler"),
         wordpress=wordpress,
         wp_password=wp_password,
