@@ -120,8 +120,10 @@ def _expand_multiplier(match: re.Match[str]) -> str:
 
 
 def _format_value(value: float) -> str:
-    """A number as a French reader writes it: "3 400", "2,5"."""
+    """A number as a French reader writes it: "3 400", "2,5", and years as years: "2024"."""
     if value == int(value):
+        if 1900 <= value <= 2100:
+            return str(int(value))
         return f"{int(value):,}".replace(",", " ")
     return f"{value:,.6g}".replace(",", " ").replace(".", ",")
 

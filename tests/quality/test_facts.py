@@ -70,6 +70,7 @@ def test_supported_numbers_and_dates(sentence):
     ("Le syndicat fixe une échéance au 1er juillet.", "date 1 juillet"),
     ("Le salon a fermé samedi.", "jour samedi"),
     ("Un bilan sera fait en septembre.", "mois septembre"),
+    ("Le salon a ouvert en 2024.", "nombre 2024"),
 ])
 def test_unsupported_numbers_and_dates(sentence, item):
     assert facts_of(f"<p>{sentence}</p>") == [item]
