@@ -24,6 +24,7 @@ _BEFORE_HIGH_PUNCT_RE = re.compile(r"(?<=[^\s\u202f!?;:(\[«])[ \u00a0\u202f]*([
 _BEFORE_COLON_RE = re.compile(r"(?<=[^\s\u202f!?;:(\[«])[ \u00a0\u202f]*:(?=\s|$)")
 # The same, for a text that starts right after an inline tag: "<em>Lyon</em> : ...".
 _NODE_START_PUNCT_RE = re.compile(r"^[ \u00a0]*([;!?:])(?=\s|$)")
+_URL_SPLIT_RE = re.compile(r"(\bhttps?://[^\s<>«»\"]+|\bwww\.[^\s<>«»\"]+)", re.IGNORECASE)
 _AFTER_OPEN_QUOTE_RE = re.compile(r"«[ \u00a0\u202f]*")
 _BEFORE_CLOSE_QUOTE_RE = re.compile(r"[ \u00a0\u202f]*»")
 _LEADING_H1_RE = re.compile(r"^\s*<h1\b[^>]*>.*?</h1\s*>", re.IGNORECASE | re.DOTALL)
@@ -33,8 +34,13 @@ _BLOCK_END_RE = re.compile(r"\s*(</(?:p|h[2-4]|ul|ol|blockquote|figure|table)>)\
 
 
 def french_typography(text: str) -> str:
-    """Narrow no-break spaces before ; ! ? : and inside « », one space elsewhere."""
-    text = _SPACES_RE.sub(" ", text)
+    """Narrow no-break spaces before ; ! ? : and inside « », one space elsewhere; URLs written
+    out in the text are left as they are."""
+    parts = _URL_SPLIT_RE.split(_SPACES_RE.sub(" ", text))
+    return "".join(p if i % 2 else _typeset(p) for i, p in enumerate(parts))
+
+
+def _typeset(text: str) -> str:
     text = _BEFORE_HIGH_PUNCT_RE.sub(NNBSP + r"\1", text)
     text = _BEFORE_COLON_RE.sub(NNBSP + ":", text)
     text = _AFTER_OPEN_QUOTE_RE.sub("«" + NNBSP, text)

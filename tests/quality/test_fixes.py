@@ -18,6 +18,8 @@ from tests.quality.articles import with_body, with_fields
     ("« Bonjour »", f"«{NNBSP}Bonjour{NNBSP}»"),
     ("«Bonjour»", f"«{NNBSP}Bonjour{NNBSP}»"),
     ("à 14:30 sur https://exemple.fr", "à 14:30 sur https://exemple.fr"),
+    ("voir https://exemple.fr/a?b=1 ou www.exemple.fr/c?d=2, vraiment ?",
+     f"voir https://exemple.fr/a?b=1 ou www.exemple.fr/c?d=2, vraiment{NNBSP}?"),
     ("deux   espaces\net une ligne", "deux espaces et une ligne"),
 ])
 def test_french_typography(raw, fixed):
