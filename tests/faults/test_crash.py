@@ -1,0 +1,87 @@
+"""SIGKILL at each boundary of the pipeline, then restart: every story ends
+published exactly once, none lost, no draft twice (issue 5 §3).
+
+The bot runs as a real process, `depeche run --once`, as cron runs it. A
+failpoint (bot/failpoints.py) makes it kill itself at a named place; the
+model call is killed from outside while the scripted server holds it.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+
+import pytest
+
+from tests.faults.harness import BotProcess, good_answer, kill, rss, wait_for, wire_stories
+from tests.servers.llm import ScriptedLLM, hang
+from tests.servers.web import Reply, WebServer
+
+STORIES = 3
+
+
+@pytest.fixture
+def bot(make_config, llm: ScriptedLLM, web_server: WebServer) -> BotProcess:
+    """A bot with one feed of STORIES stories and a scripted model that writes them well."""
+    feed = web_server.route(
+        "/rss",
+        Reply(body=rss(wire_stories(STORIES)), headers={"Content-Type": "application/rss+xml"}),
+    )
+    llm.default = good_answer
+    config = make_config(
+        feeds=[{"url": feed}], llm={"base_url": llm.base_url, "attempts": 1, "timeout": 20}
+    )
+    return BotProcess(config, {"OPENAI_API_KEY": "sk-test-throwaway"})
+
+
+def assert_published_exactly_once(bot: BotProcess) -> None:
+    rows = bot.stories()
+    assert sorted(row["guid"] for row in rows) == [s.guid for s in wire_stories(STORIES)]
+    assert [row["state"] for row in rows] == ["published"] * STORIES
+    assert all(row["lease_owner"] is None for row in rows)
+    drafts = [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in (bot.config.parent / "outbox").glob("*.json")
+    ]
+    assert sorted(d["story_uid"] for d in drafts) == sorted(row["uid"] for row in rows)
+    assert len(list((bot.config.parent / "outbox").glob("*.html"))) == STORIES
+    assert not list((bot.config.parent / "outbox").glob(".tmp-*"))
+    status = bot.status()
+    assert status["states"]["published"] == STORIES
+    assert sum(status["states"].values()) == STORIES
+    listing = bot.read_only("stories", "list")
+    assert listing.count("published") == STORIES
+
+
+@pytest.mark.parametrize(
+    "boundary",
+    ["feed-fetched", "story-stored", "model-answered", "published-unrecorded"],
+)
+def test_killed_at_a_boundary_then_restarted(bot: BotProcess, llm: ScriptedLLM, boundary: str):
+    crashed = bot.run_once(failpoint=boundary)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    again = bot.run_once()
+    assert again.returncode == 0, again.stderr
+    assert_published_exactly_once(bot)
+    # The model wrote each story once, plus once more for the one whose answer was lost.
+    assert len(llm.calls) == STORIES + (boundary == "model-answered")
+
+
+def test_killed_during_the_model_call(bot: BotProcess, llm: ScriptedLLM):
+    llm.script(hang(30))
+    process = bot.start("run", "--once")
+    wait_for(lambda: len(llm.calls) == 1, 30, "the model call")
+    kill(process)
+    assert bot.stories()[0]["lease_owner"]  # the dead run still "holds" it
+    again = bot.run_once()
+    assert again.returncode == 0, again.stderr
+    assert_published_exactly_once(bot)
+    assert len(llm.calls) == STORIES + 1
+
+
+def test_killed_twice_in_a_row(bot: BotProcess, llm: ScriptedLLM):
+    """Two crashes at two boundaries before a clean run: still each story once."""
+    assert bot.run_once(failpoint="story-stored").returncode == -signal.SIGKILL
+    assert bot.run_once(failpoint="published-unrecorded").returncode == -signal.SIGKILL
+    assert bot.run_once().returncode == 0
+    assert_published_exactly_once(bot)
