@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from text_to_num import alpha2digit
 
+from bot.nlp import french
 from bot.quality.injection import without_injections
 from bot.seo.text import fold_accents, sentences
 
@@ -251,15 +252,9 @@ def _unsupported_quotations(text: str, facts: SourceFacts) -> Iterator[str]:
 # --- names ---------------------------------------------------------------------------------------
 
 
-@cache
 def _nlp():  # type: ignore[no-untyped-def]
-    """spaCy's small French model, loaded once; only the entity recogniser runs."""
-    import spacy
-
-    log.debug("loading spaCy fr_core_news_sm")
-    return spacy.load(
-        "fr_core_news_sm", disable=["morphologizer", "parser", "attribute_ruler", "lemmatizer"]
-    )
+    """spaCy's small French model with only the entity recogniser running."""
+    return french("ner")
 
 
 @cache
