@@ -1,0 +1,49 @@
+"""The daemon as systemd runs it: a cron run beside it steps aside at once, and
+SIGTERM stops it within seconds with the story in hand given back (issue 5 §2, §3)."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+from tests.faults.harness import BotProcess, rss, wait_for, wire_stories
+from tests.servers.llm import ScriptedLLM, hang
+from tests.servers.web import Reply, WebServer
+
+
+def test_sigterm_stops_the_daemon_and_frees_its_story(
+    make_config, llm: ScriptedLLM, web_server: WebServer
+):
+    feed = web_server.route("/rss", Reply(body=rss(wire_stories(1))))
+    llm.default = lambda _request: hang(60)  # the model never answers in time
+    config = make_config(
+        feeds=[{"url": feed}],
+        llm={"base_url": llm.base_url, "attempts": 1, "timeout": 120},
+        scheduler={"write_every": 1, "publish_every": 1},
+    )
+    bot = BotProcess(config, {"OPENAI_API_KEY": "sk-test-throwaway"})
+    daemon = bot.start("daemon")
+    try:
+        wait_for(lambda: len(llm.calls) == 1, 30, "the daemon's model call")
+        (story,) = bot.stories()
+        assert story["lease_owner"]  # in hand
+
+        started = time.monotonic()
+        cron = bot.run_once(timeout=30)
+        assert cron.returncode == 0, cron.stderr
+        assert "another Dépêche" in cron.stdout and "nothing to do" in cron.stdout
+        assert time.monotonic() - started < 10  # at once: Python's start-up, no waiting
+
+        daemon.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        _, stderr = daemon.communicate(timeout=10)
+        assert time.monotonic() - started < 5
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.communicate()
+    assert daemon.returncode == 0, stderr
+    assert "SIGTERM received: stopping" in stderr
+    (story,) = bot.stories()
+    assert story["state"] == "new" and story["lease_owner"] is None and story["lease_until"] is None
+    assert len(llm.calls) == 1
