@@ -58,9 +58,7 @@ def setup(*, level: str = "INFO", fmt: str = "human", secrets: Iterable[str] = (
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    # Libraries' own chatter (HTTP requests, scheduler ticks) only when debugging.
-    for noisy in ("httpx", "httpcore", "openai", "apscheduler", "alembic"):
-        logging.getLogger(noisy).setLevel(
-            logging.WARNING if level.upper() != "DEBUG" else logging.DEBUG
-        )
+    # The bot's own lines at the asked level; libraries' chatter (every HTTP request,
+    # scheduler ticks) only from WARNING up, unless debugging.
+    root.setLevel(logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING)
+    logging.getLogger("bot").setLevel(level.upper())
