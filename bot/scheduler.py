@@ -87,23 +87,14 @@ def _scheduler(config: Config, pipeline: Pipeline) -> BackgroundScheduler:
             executor="feeds",
             next_run_time=max(due.get(settings.url) or _now(), _now()),
         )
-    every = config.scheduler
-    scheduler.add_job(
-        pipeline.write_batch,
-        "interval",
-        seconds=every.write_every,
-        executor="write",
-        id="write",
-        next_run_time=_now(),
+    stages = (
+        ("write", pipeline.write_batch, config.scheduler.write_every),
+        ("publish", pipeline.publish_batch, config.scheduler.publish_every),
     )
-    scheduler.add_job(
-        pipeline.publish_batch,
-        "interval",
-        seconds=every.publish_every,
-        executor="publish",
-        id="publish",
-        next_run_time=_now(),
-    )
+    for name, job, seconds in stages:
+        scheduler.add_job(
+            job, "interval", seconds=seconds, executor=name, id=name, next_run_time=_now()
+        )
     return scheduler
 
 

@@ -7,13 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.net.retry import RetryPolicy
-from bot.quality.settings import QualitySettings
-from bot.writer import ModelError, Writer
+from bot.writer import ModelError
 from bot.writer.draft import SourceArticle
-from bot.writer.llm import CallRecord, ChatModel
-from bot.writer.prompt import Prompts, default_prompts_dir
+from bot.writer.llm import CallRecord
 from tests.servers.llm import ScriptedLLM, answer, error
+from tests.writer.conftest import make_writer
 
 DATA = Path(__file__).parents[1] / "data" / "quality"
 SOURCE = json.loads((DATA / "source_grenoble.json").read_text(encoding="utf-8"))
@@ -24,19 +22,6 @@ def source() -> SourceArticle:
     return SourceArticle(**{k: SOURCE[k] for k in ("title", "text", "url", "source_name")})
 
 
-def writer(llm: ScriptedLLM, **quality: object) -> Writer:
-    model = ChatModel(
-        base_url=llm.base_url,
-        api_key="sk-test-throwaway",
-        model="scripted-model",
-        timeout=5,
-        policy=RetryPolicy(attempts=3, base=0.05, cap=2.0),
-    )
-    return Writer(
-        model=model, prompts=Prompts.load(default_prompts_dir()), quality=QualitySettings(**quality)
-    )
-
-
 def good_answer() -> str:
     return json.dumps(GOOD, ensure_ascii=False)
 
@@ -44,7 +29,9 @@ def good_answer() -> str:
 def test_one_call_gives_a_checked_draft_with_its_cost_recorded(llm: ScriptedLLM):
     llm.script(answer(good_answer(), prompt_tokens=1500, completion_tokens=1100))
     calls: list[CallRecord] = []
-    outcome = writer(llm).write(source(), category="Société", record=calls.append)
+    outcome = make_writer(llm, model="scripted-model", attempts=3).write(
+        source(), category="Société", record=calls.append
+    )
     assert outcome.draft is not None and outcome.repairs == 0
     assert outcome.draft.writer == "scripted-model" and outcome.draft.rewritten
     assert outcome.draft.seo and outcome.draft.seo["seo_score"] > 0
@@ -66,13 +53,20 @@ def test_one_call_gives_a_checked_draft_with_its_cost_recorded(llm: ScriptedLLM)
 
 def test_answer_in_a_code_fence_is_accepted(llm: ScriptedLLM):
     llm.script(answer(f"Voici l'article :\n```json\n{good_answer()}\n```"))
-    assert writer(llm).write(source(), category="", record=lambda c: None).draft is not None
+    assert (
+        make_writer(llm, model="scripted-model", attempts=3)
+        .write(source(), category="", record=lambda c: None)
+        .draft
+        is not None
+    )
 
 
 def test_429_with_retry_after_then_success(llm: ScriptedLLM):
     llm.script(error(429, retry_after="1"), answer(good_answer()))
     calls: list[CallRecord] = []
-    outcome = writer(llm).write(source(), category="", record=calls.append)
+    outcome = make_writer(llm, model="scripted-model", attempts=3).write(
+        source(), category="", record=calls.append
+    )
     assert outcome.draft is not None
     assert [c.error for c in calls] == ["model server answered HTTP 429", None]
     assert len(llm.calls) == 2
@@ -82,14 +76,18 @@ def test_server_errors_that_persist_raise_model_error(llm: ScriptedLLM):
     llm.script(error(503), error(502), error(500))
     calls: list[CallRecord] = []
     with pytest.raises(ModelError, match="HTTP 500"):
-        writer(llm).write(source(), category="", record=calls.append)
+        make_writer(llm, model="scripted-model", attempts=3).write(
+            source(), category="", record=calls.append
+        )
     assert len(calls) == 3 and all(c.error for c in calls)
 
 
 def test_malformed_json_is_sent_back_and_repaired(llm: ScriptedLLM):
     llm.script(answer('{"title": "Écoles de Grenoble", "body_html": '), answer(good_answer()))
     calls: list[CallRecord] = []
-    outcome = writer(llm).write(source(), category="", record=calls.append)
+    outcome = make_writer(llm, model="scripted-model", attempts=3).write(
+        source(), category="", record=calls.append
+    )
     assert outcome.draft is not None and outcome.repairs == 1
     assert [c.purpose for c in calls] == ["write", "repair"]
     follow_up = llm.calls[1]["messages"]
@@ -100,7 +98,9 @@ def test_malformed_json_is_sent_back_and_repaired(llm: ScriptedLLM):
 
 def test_garbage_every_time_is_held_with_the_reason(llm: ScriptedLLM):
     llm.script(answer("Je ne peux pas répondre."), answer("[]"), answer("{}"))
-    outcome = writer(llm, max_repairs=2).write(source(), category="", record=lambda c: None)
+    outcome = make_writer(llm, model="scripted-model", attempts=3, max_repairs=2).write(
+        source(), category="", record=lambda c: None
+    )
     assert outcome.draft is None
     assert any("missing keys" in reason for reason in outcome.held_reasons)
     assert len(llm.calls) == 3

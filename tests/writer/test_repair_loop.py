@@ -13,12 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.net.retry import RetryPolicy
-from bot.quality.settings import QualitySettings
-from bot.writer import Writer
-from bot.writer.draft import Draft
-from bot.writer.llm import ChatModel
-from bot.writer.prompt import Prompts, default_prompts_dir
+from bot.writer.draft import DRAFT_KEYS, Draft
 from tests.quality.articles import (
     ENGLISH_BODY,
     injected_source,
@@ -28,26 +23,11 @@ from tests.quality.articles import (
     with_fields,
 )
 from tests.servers.llm import ScriptedLLM, answer
+from tests.writer.conftest import make_writer
 
 
 def as_answer(draft: Draft) -> str:
-    return json.dumps(
-        {
-            k: getattr(draft, k)
-            for k in (
-                "title",
-                "seo_title",
-                "meta_description",
-                "focus_keyphrase",
-                "slug",
-                "excerpt",
-                "body_html",
-                "tags",
-                "category",
-            )
-        },
-        ensure_ascii=False,
-    )
+    return json.dumps({key: getattr(draft, key) for key in DRAFT_KEYS}, ensure_ascii=False)
 
 
 def markdown(good: Draft) -> Draft:
@@ -98,19 +78,6 @@ BAD: dict[str, tuple[str, Callable[[Draft], Draft]]] = {
     ),
     "Markdown instead of HTML": ("markdown", markdown),
 }
-
-
-def make_writer(llm: ScriptedLLM, **quality: object) -> Writer:
-    model = ChatModel(
-        base_url=llm.base_url,
-        api_key="sk-test-throwaway",
-        model="scripted",
-        timeout=5,
-        policy=RetryPolicy(attempts=1),
-    )
-    return Writer(
-        model=model, prompts=Prompts.load(default_prompts_dir()), quality=QualitySettings(**quality)
-    )
 
 
 @pytest.mark.parametrize("case", list(BAD))

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from bot.net.retry import RetryPolicy
+from bot.quality.settings import QualitySettings
+from bot.writer import Writer
+from bot.writer.llm import ChatModel
+from bot.writer.prompt import Prompts, default_prompts_dir
+from tests.servers.llm import ScriptedLLM
+
+
+def make_writer(
+    llm: ScriptedLLM, *, model: str = "scripted", attempts: int = 1, **quality: object
+) -> Writer:
+    """The real writer, its model pointed at the scripted server; fast retries."""
+    chat = ChatModel(
+        base_url=llm.base_url,
+        api_key="sk-test-throwaway",
+        model=model,
+        timeout=5,
+        policy=RetryPolicy(attempts=attempts, base=0.05, cap=2.0),
+    )
+    return Writer(
+        model=chat, prompts=Prompts.load(default_prompts_dir()), quality=QualitySettings(**quality)
+    )
