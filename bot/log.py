@@ -49,7 +49,10 @@ class HumanFormatter(logging.Formatter):
             f"{k}={getattr(record, k)}" for k in CONTEXT_FIELDS if hasattr(record, k)
         )
         line = f"{self.formatTime(record, '%H:%M:%S')} {record.levelname:<7} {record.getMessage()}"
-        return f"{line} [{context}]" if context else line
+        line = f"{line} [{context}]" if context else line
+        if record.exc_info:  # an unexpected error: the traceback is what a developer needs
+            line = f"{line}\n{self.formatException(record.exc_info)}"
+        return line
 
 
 def setup(*, level: str = "INFO", fmt: str = "human", secrets: Iterable[str] = ()) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from bot.app import open_app
 from bot.config import Config, FeedSettings
 from bot.pipeline import Pipeline
-from bot.store import Feed, Story
+from bot.store import Feed, State, Story
 from bot.store.lock import AlreadyRunning
 
 log = logging.getLogger(__name__)
@@ -80,22 +80,29 @@ def _scheduler(config: Config, pipeline: Pipeline) -> BackgroundScheduler:
     pipeline.sync_feeds()
     due = _next_polls(pipeline)
     for settings in config.feeds:
-        scheduler.add_job(
-            _poll_and_reschedule,
-            args=(scheduler, pipeline, settings),
-            id=f"feed:{settings.url}",
-            executor="feeds",
-            next_run_time=max(due.get(settings.url) or _now(), _now()),
-        )
+        _schedule_poll(scheduler, pipeline, settings, due.get(settings.url))
     stages = (
-        ("write", pipeline.write_batch, config.scheduler.write_every),
-        ("publish", pipeline.publish_batch, config.scheduler.publish_every),
+        ("write", _write_then_wake_publishing, (scheduler, pipeline), config.scheduler.write_every),
+        ("publish", pipeline.publish_batch, (), config.scheduler.publish_every),
     )
-    for name, job, seconds in stages:
+    for name, job, args, seconds in stages:
         scheduler.add_job(
-            job, "interval", seconds=seconds, executor=name, id=name, next_run_time=_now()
+            job,
+            "interval",
+            args=args,
+            seconds=seconds,
+            executor=name,
+            id=name,
+            next_run_time=_now(),
         )
     return scheduler
+
+
+def _write_then_wake_publishing(scheduler: BackgroundScheduler, pipeline: Pipeline) -> None:
+    """A fresh draft is published at once rather than at the next publishing tick."""
+    outcomes = pipeline.write_batch()
+    if any(o.state == State.WRITTEN for o in outcomes) and scheduler.running:
+        scheduler.modify_job("publish", next_run_time=_now())
 
 
 def _now() -> datetime:
@@ -116,11 +123,31 @@ def _poll_and_reschedule(
             log.info(
                 "%s: %d new stor%s", settings.url, outcome.new, "y" if outcome.new == 1 else "ies"
             )
+        if outcome.new and scheduler.running:  # no need to wait for the next writing tick
+            scheduler.modify_job("write", next_run_time=_now())
     except Exception:  # one feed's bug must never stop the others
         log.exception("feed %s: unexpected error", settings.url)
-    next_run = _next_polls(pipeline).get(settings.url) or _now()
     if scheduler.running:
-        scheduler.reschedule_job(f"feed:{settings.url}", trigger="date", run_date=next_run)
+        _schedule_poll(scheduler, pipeline, settings, _next_polls(pipeline).get(settings.url))
+
+
+def _schedule_poll(
+    scheduler: BackgroundScheduler,
+    pipeline: Pipeline,
+    settings: FeedSettings,
+    when: datetime | None,
+) -> None:
+    """One date job per feed, added anew after each poll at the time the database
+    chose (a date job is gone once it has run, so it is replaced, not moved)."""
+    scheduler.add_job(
+        _poll_and_reschedule,
+        "date",
+        run_date=max(when or _now(), _now()),
+        args=(scheduler, pipeline, settings),
+        id=f"feed:{settings.url}",
+        executor="feeds",
+        replace_existing=True,
+    )
 
 
 def _give_back(pipeline: Pipeline, grace: float) -> bool:
