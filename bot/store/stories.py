@@ -126,6 +126,9 @@ def transition(
     reasons: list[str] | None = None,
 ) -> None:
     """Move a story to `state`, record the event, free its lease: one commit."""
+    log.info(
+        "story %s: %s -> %s%s", story.id, story.state, state.value, f" ({detail})" if detail else ""
+    )
     story.state = state
     story.state_changed_at = utcnow()
     story.reasons = reasons
