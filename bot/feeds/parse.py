@@ -85,7 +85,8 @@ def _xml_item(entry: Any, base_url: str, language: str | None) -> FeedItem | Non
     image, credit = _xml_image(entry)
     return _item(
         guid=entry.get("id", ""),
-        link=urljoin(base_url, entry.get("link", "")),
+        # urljoin(base, "") is the base: an item without a link would get the feed's URL.
+        link=urljoin(base_url, entry["link"]) if entry.get("link") else "",
         title=entry.get("title", ""),
         body_html=body,
         published=entry.get("published_parsed") or entry.get("updated_parsed"),
