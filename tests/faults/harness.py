@@ -40,6 +40,11 @@ CLOSINGS = (
     "La mairie publiera la liste des écoles concernées sur son site dans les prochaines semaines.",
     "Les entreprises retenues seront connues après l'appel d'offres lancé dans la foulée du vote.",
     "Un comité de suivi associant enseignants et agents municipaux se réunira chaque trimestre.",
+    "Les élus d'opposition demandent qu'un premier bilan soit présenté avant la fin de l'année.",
+    "Les associations de quartier saluent un effort attendu depuis longtemps par les familles.",
+    "Les agents d'entretien seront consultés sur l'organisation des chantiers pendant les congés.",
+    "Les cantines resteront ouvertes pendant les travaux, assure l'adjoint chargé de l'éducation.",
+    "Le détail des dépenses prévues pour chaque groupe scolaire sera présenté aux habitants.",
 )
 
 
@@ -51,8 +56,9 @@ class WireStory:
     html: str
 
 
-def wire_stories(count: int, prefix: str = "grenoble") -> list[WireStory]:
-    """`count` stories (at most len(CLOSINGS)) telling the Grenoble news, each its own."""
+def wire_stories(count: int, prefix: str = "grenoble", first: int = 0) -> list[WireStory]:
+    """`count` stories telling the Grenoble news, each its own: story n ends with
+    CLOSINGS[n], so stories from two calls differ when their `first` do."""
     paragraphs = "".join(f"<p>{p}</p>" for p in SOURCE["text"].split("\n\n"))
     return [
         WireStory(
@@ -61,7 +67,7 @@ def wire_stories(count: int, prefix: str = "grenoble") -> list[WireStory]:
             link=f"https://wire.example/{prefix}/{n}",
             html=paragraphs + f"<p>{CLOSINGS[n]}</p>",
         )
-        for n in range(count)
+        for n in range(first, first + count)
     ]
 
 
@@ -162,7 +168,7 @@ class BotProcess:
             connection.row_factory = sqlite3.Row
             rows = connection.execute(
                 "SELECT id, uid, guid, title, state, attempts, last_error, post_id, post_url,"
-                " lease_owner, lease_until, source_text FROM stories ORDER BY id"
+                " lease_owner, lease_until, published_at, url, source_text FROM stories ORDER BY id"
             )
             return [dict(row) for row in rows]
 
