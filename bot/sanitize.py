@@ -54,9 +54,19 @@ URL_SCHEMES = {"http", "https", "mailto"}
 DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "form", "noscript", "template"}
 
 
+# Characters no XML or HTML document may hold: control characters (lxml refuses
+# them with a ValueError), lone surrogates (UTF-8 cannot encode them) and NUL
+# (PostgreSQL refuses it). A JSON Feed can carry any of them as \u escapes.
+_INVALID_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def valid_characters(text: str) -> str:
+    return _INVALID_CHARACTERS.sub("", text)
+
+
 def clean_html(html: str) -> str:
     return nh3.clean(
-        html,
+        valid_characters(html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
@@ -72,6 +82,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 
 def html_to_text(html: str) -> str:
     """Plain text with one paragraph per block, separated by blank lines."""
+    html = valid_characters(html)
     if not html.strip():
         return ""
     if "<" not in html:

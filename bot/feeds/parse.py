@@ -19,7 +19,7 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 from bot.feeds.errors import FeedError
 from bot.feeds.item import FeedItem
 from bot.feeds.jsonfeed import json_item_fields, looks_like_json_feed, parse_json_feed
-from bot.sanitize import html_to_text
+from bot.sanitize import html_to_text, valid_characters
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,7 @@ def _item(
     text = html_to_text(body_html)
     if not title_text and not text:
         return None
+    guid, link = valid_characters(guid), valid_characters(link)
     if not guid:
         # No GUID: the link identifies the item; no link either: its words do.
         guid = link or "sha256:" + hashlib.sha256(f"{title_text}\n{text}".encode()).hexdigest()
