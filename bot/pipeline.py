@@ -159,6 +159,20 @@ class Pipeline:
             )
         return [f for f in self.config.feeds if all_feeds or f.url in due]
 
+    def poll_feed_safely(self, settings: FeedSettings) -> FeedOutcome:
+        """poll_feed, where an error nobody foresaw (a value the database refuses, a
+        parser's bug) is this feed's error, recorded and backed off like any other,
+        not the end of the run for every feed."""
+        try:
+            return self.poll_feed(settings)
+        except Exception as error:
+            log.exception("feed %s: unexpected error", settings.url)
+            reason = f"unexpected error: {type(error).__name__}: {str(error).splitlines()[0]}"
+            with self.sessions() as session:
+                feed = session.scalars(select(Feed).where(Feed.url == settings.url)).one()
+                self._feed_failed(session, feed, settings, reason, None)
+            return FeedOutcome(settings.url, error=reason)
+
     def poll_feed(self, settings: FeedSettings) -> FeedOutcome:
         outcome = FeedOutcome(settings.url)
         with self.sessions() as session:
@@ -424,7 +438,7 @@ class Pipeline:
         for settings in self.due_feeds(all_feeds=all_feeds):
             if progress:
                 progress(settings.url)
-            report.feeds.append(self.poll_feed(settings))
+            report.feeds.append(self.poll_feed_safely(settings))
         # A story whose attempt failed is parked until its retry time, so these
         # loops end when nothing is left that may be tried now.
         while batch := self.write_batch(progress=progress):

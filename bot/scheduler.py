@@ -118,7 +118,7 @@ def _poll_and_reschedule(
     scheduler: BackgroundScheduler, pipeline: Pipeline, settings: FeedSettings
 ) -> None:
     try:
-        outcome = pipeline.poll_feed(settings)
+        outcome = pipeline.poll_feed_safely(settings)
         if outcome.new:
             log.info(
                 "%s: %d new stor%s", settings.url, outcome.new, "y" if outcome.new == 1 else "ies"
