@@ -8,6 +8,7 @@ dates, a GUID twice, an encoding that lies) are stored sanely, once.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -96,14 +97,14 @@ class Run:
 def run_feeds(make_config, llm: ScriptedLLM) -> Callable[..., Run]:
     """One `depeche run --once` on these feeds, the scripted model writing well."""
 
-    def run(feed_urls: list[str], **sections: dict) -> Run:
+    def run(feed_urls: list[str], env: dict[str, str] | None = None, **sections: dict) -> Run:
         llm.default = good_answer
         config = make_config(
             feeds=[{"url": url} for url in feed_urls],
             llm={"base_url": llm.base_url, "attempts": 1, "timeout": 20},
             **sections,
         )
-        bot = BotProcess(config, {"OPENAI_API_KEY": "sk-test-throwaway"})
+        bot = BotProcess(config, {"OPENAI_API_KEY": "sk-test-throwaway", **(env or {})})
         started = time.monotonic()
         done = bot.run_once(timeout=120)
         return Run(bot, done, time.monotonic() - started)
@@ -214,3 +215,56 @@ def test_odd_items_and_lying_encodings_are_stored_once_and_readable(
     assert run.done.stderr.count("ignoring implausible item date") == 2
     assert "declared as utf-8, but parsed as windows-1252" in run.done.stderr
     assert all(feed["errors"] == 0 for feed in run.bot.status()["feeds"])
+
+
+def json_feed(stories: list[WireStory], **odd_fields: str) -> str:
+    items = [
+        {"id": s.guid, "url": s.link, "title": s.title, "content_html": s.html, **odd_fields}
+        for s in stories
+    ]
+    return json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": "Fil", "items": items}
+    )
+
+
+def test_control_characters_and_lone_surrogates_in_a_json_feed(run_feeds, web_server: WebServer):
+    """Valid JSON, yet no XML parser, UTF-8 encoder or PostgreSQL column takes them."""
+    (odd,) = wire_stories(1, "odd", first=1)
+    hostile = WireStory(
+        "odd-\ud800\u0000-1", odd.title + "\u001b", odd.link + "\u0007", "\u001b" + odd.html
+    )
+    odd_feed = web_server.route(
+        "/feed.json",
+        Reply(body=json_feed([hostile]), headers={"Content-Type": "application/feed+json"}),
+    )
+    good = web_server.route("/rss", Reply(body=rss(wire_stories(1)), headers=XML))
+
+    run = run_feeds([odd_feed, good])
+
+    assert run.done.returncode == 0, run.done.stderr
+    assert all(feed["errors"] == 0 for feed in run.bot.status()["feeds"])
+    rows = {row["guid"]: row for row in run.bot.stories()}
+    assert sorted(rows) == ["grenoble-0", "odd--1"]  # the characters dropped, nothing else
+    assert rows["odd--1"]["title"] == odd.title and rows["odd--1"]["url"] == odd.link
+    assert all(row["state"] == "published" for row in rows.values())
+
+
+@pytest.mark.postgres
+def test_a_feed_the_database_refuses_fails_alone(run_feeds, web_server: WebServer, postgres_url):
+    """An unforeseen error on one feed (here PostgreSQL refusing a 40-character
+    language tag) is that feed's error, not the end of the run."""
+    odd = rss(wire_stories(1, "odd", first=1)).replace(
+        "<title>Fil test</title>", "<title>Fil test</title><language>" + "fr-" * 13 + "</language>"
+    )
+    odd_feed = web_server.route("/odd", Reply(body=odd, headers=XML))
+    good = web_server.route("/rss", Reply(body=rss(wire_stories(1)), headers=XML))
+
+    run = run_feeds([odd_feed, good], env={"DEPECHE_DATABASE_URL": postgres_url})
+
+    assert run.done.returncode == 0, run.done.stderr
+    status = run.bot.status()
+    feeds = {feed["url"]: feed for feed in status["feeds"]}
+    assert feeds[odd_feed]["errors"] == 1
+    assert feeds[odd_feed]["last_error"].startswith("unexpected error: ")
+    assert f"feed {odd_feed} failed: unexpected error: " in run.done.stderr
+    assert status["states"]["published"] == 1
