@@ -81,13 +81,14 @@ def _parse_xml(content: bytes, content_type: str, base_url: str) -> ParsedFeed:
 
 
 def _xml_item(entry: Any, base_url: str, language: str | None) -> FeedItem | None:
-    body = entry.get("content", [{}])[0].get("value") or entry.get("summary", "")
+    # feedparser may hold None where a malformed element was (a comment left open).
+    body = entry.get("content", [{}])[0].get("value") or entry.get("summary") or ""
     image, credit = _xml_image(entry)
     return _item(
-        guid=entry.get("id", ""),
+        guid=entry.get("id") or "",
         # urljoin(base, "") is the base: an item without a link would get the feed's URL.
         link=urljoin(base_url, entry["link"]) if entry.get("link") else "",
-        title=entry.get("title", ""),
+        title=entry.get("title") or "",
         body_html=body,
         published=entry.get("published_parsed") or entry.get("updated_parsed"),
         image=urljoin(base_url, image) if image else None,
