@@ -29,7 +29,7 @@ def parse_json_feed(content: bytes) -> tuple[str, str | None, list[dict[str, Any
         raise FeedError("malformed JSON Feed: 'items' is not a list")
     return (
         str(document.get("title") or ""),
-        document.get("language"),
+        _text(document.get("language")) or None,
         [item for item in items if isinstance(item, dict)],
     )
 
@@ -37,9 +37,9 @@ def parse_json_feed(content: bytes) -> tuple[str, str | None, list[dict[str, Any
 def json_item_fields(item: dict[str, Any]) -> dict[str, Any]:
     """The fields of one JSON Feed item, under the names feedparser uses."""
     image = item.get("image") or item.get("banner_image")
-    authors = item.get("authors") or (
-        [item["author"]] if isinstance(item.get("author"), dict) else []
-    )
+    authors = item.get("authors")
+    if not isinstance(authors, list):  # JSON Feed 1.0 had one "author"; garbage is none
+        authors = [item["author"]] if isinstance(item.get("author"), dict) else []
     return {
         "id": _text(item.get("id")),
         "link": _text(item.get("url") or item.get("external_url")),
@@ -49,7 +49,7 @@ def json_item_fields(item: dict[str, Any]) -> dict[str, Any]:
         "date": _text(item.get("date_published") or item.get("date_modified")),
         "image": _text(image),
         "credit": ", ".join(_text(a.get("name")) for a in authors if isinstance(a, dict)),
-        "language": item.get("language"),
+        "language": _text(item.get("language")) or None,
     }
 
 
