@@ -37,8 +37,10 @@ MARKER = "XSSMARKER"  # text placed only inside script and style elements
 
 # --- strategies: hostile HTML ----------------------------------------------
 
+# Markup comes from the elements and the junk below; the words themselves hold none.
 words = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=0, max_size=12
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="<>&"),
+    max_size=12,
 )
 tags = st.sampled_from(sorted(FORBIDDEN_TAGS | {"p", "a", "img", "b", "div", "h2", "li", "td"}))
 script_urls = st.builds(
@@ -77,19 +79,26 @@ def elements(draw: st.DrawFn, depth: int = 0) -> str:
     return f"<{tag}{attrs}>{inner}{closing}"
 
 
-hostile_html = st.lists(
-    st.one_of(words, elements(), st.sampled_from(["<!--", "-->", "<![CDATA[", "]]>", "<", "&"])),
-    max_size=6,
-).map("".join)
+# Well formed: a script's content is script content for any parser.
+element_soup = st.lists(st.one_of(words, elements()), max_size=6).map("".join)
+# With stray comment and CDATA openers, "<" and "&": where a browser would see
+# a bogus comment, the marker may honestly end up as text, so only the
+# structure is checked on these.
+JUNK = ["<!--", "-->", "<![CDATA[", "]]>", "<", "&", "<!", "</"]
+hostile_html = st.lists(st.one_of(words, elements(), st.sampled_from(JUNK)), max_size=6).map(
+    "".join
+)
 
 
 # --- the sanitizer -----------------------------------------------------------
 
 
+def parsed(html: str) -> lxml_html.HtmlElement:
+    return lxml_html.fragment_fromstring(html, create_parent="div")
+
+
 def assert_clean(html: str) -> None:
-    if not html.strip():
-        return
-    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    root = parsed(html)
     for element in root.iter():
         if element is root or not isinstance(element.tag, str):
             continue
@@ -101,7 +110,6 @@ def assert_clean(html: str) -> None:
             if name.lower() in URL_ATTRIBUTES:
                 scheme = "".join(value.split()).lower()
                 assert not scheme.startswith(SCRIPT_SCHEMES), value
-    assert MARKER not in root.text_content()
 
 
 @FAST
@@ -113,11 +121,10 @@ def test_clean_html_lets_no_forbidden_tag_attribute_or_url_through(html: str):
 
 
 @FAST
-@given(hostile_html)
-def test_html_to_text_keeps_no_script_or_style_content(html: str):
-    text = html_to_text(html)
-    assert MARKER not in text
-    assert "<script" not in text.lower()
+@given(element_soup)
+def test_script_and_style_content_is_dropped_not_kept_as_text(html: str):
+    assert MARKER not in parsed(clean_html(html)).text_content()
+    assert MARKER not in html_to_text(html)
 
 
 # --- feed parsing ------------------------------------------------------------
@@ -129,7 +136,6 @@ def parses_or_refuses(content: bytes, content_type: str = "") -> None:
     except FeedError:
         return
     for item in parsed.items:
-        assert MARKER not in item.title + item.text
         assert item.url == "" or item.url.startswith(("http://", "https://"))
 
 
