@@ -9,9 +9,36 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from types import MappingProxyType
 
 CONTEXT_FIELDS = ("story", "feed", "stage")
+
+# Per thread (the daemon's jobs) and per task: what the current work is about.
+_context: ContextVar[Mapping[str, str]] = ContextVar("log_context", default=MappingProxyType({}))
+
+
+@contextmanager
+def context(**fields: object) -> Iterator[None]:
+    """Every line logged inside carries these fields (story, feed, stage) on top of
+    an enclosing context's: the pipeline sets them around each feed and each story,
+    so no call has to repeat them, and a library's line gets them too."""
+    given = {key: str(value) for key, value in fields.items() if value not in (None, "")}
+    token = _context.set({**_context.get(), **given})
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+class AddContext(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _context.get().items():
+            if not hasattr(record, key):  # an explicit extra= wins
+                setattr(record, key, value)
+        return True
 
 
 class RedactSecrets(logging.Filter):
@@ -58,6 +85,7 @@ class HumanFormatter(logging.Formatter):
 def setup(*, level: str = "INFO", fmt: str = "human", secrets: Iterable[str] = ()) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else HumanFormatter())
+    handler.addFilter(AddContext())
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -15,7 +15,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -27,6 +27,7 @@ from bot.config import Config, FeedSettings
 from bot.failpoints import failpoint
 from bot.feeds.article import fetch_article
 from bot.feeds.cadence import backoff, jittered, next_interval
+from bot.log import context as log_context
 from bot.publish import Publisher, PublishError, Submission
 from bot.store import (
     Feed,
@@ -163,15 +164,16 @@ class Pipeline:
         """poll_feed, where an error nobody foresaw (a value the database refuses, a
         parser's bug) is this feed's error, recorded and backed off like any other,
         not the end of the run for every feed."""
-        try:
-            return self.poll_feed(settings)
-        except Exception as error:
-            log.exception("feed %s: unexpected error", settings.url)
-            reason = f"unexpected error: {type(error).__name__}: {str(error).splitlines()[0]}"
-            with self.sessions() as session:
-                feed = session.scalars(select(Feed).where(Feed.url == settings.url)).one()
-                self._feed_failed(session, feed, settings, reason, None)
-            return FeedOutcome(settings.url, error=reason)
+        with log_context(feed=settings.url, stage="poll"):
+            try:
+                return self.poll_feed(settings)
+            except Exception as error:
+                log.exception("feed %s: unexpected error", settings.url)
+                reason = f"unexpected error: {type(error).__name__}: {str(error).splitlines()[0]}"
+                with self.sessions() as session:
+                    feed = session.scalars(select(Feed).where(Feed.url == settings.url)).one()
+                    self._feed_failed(session, feed, settings, reason, None)
+                return FeedOutcome(settings.url, error=reason)
 
     def poll_feed(self, settings: FeedSettings) -> FeedOutcome:
         outcome = FeedOutcome(settings.url)
@@ -266,8 +268,16 @@ class Pipeline:
             for story in self._claimed(session, State.NEW, limit):
                 if progress:
                     progress(story.title)
-                outcomes.append(self._write_one(session, story))
+                with self._story_context(session, story, "write"):
+                    outcomes.append(self._write_one(session, story))
         return outcomes
+
+    def _story_context(
+        self, session: Session, story: Story, stage: str
+    ) -> AbstractContextManager[None]:
+        """Each log line while a story is in hand says which story, feed and stage."""
+        feed = session.get(Feed, story.feed_id) if story.feed_id else None
+        return log_context(story=story.id, feed=feed.url if feed else None, stage=stage)
 
     def _write_one(self, session: Session, story: Story) -> StoryOutcome:
         outcome = StoryOutcome(story.id, story.title, "write", story.state)
@@ -352,7 +362,8 @@ class Pipeline:
             for story in self._claimed(session, State.WRITTEN, limit):
                 if progress:
                     progress(story.title)
-                outcomes.append(self._publish_one(session, story))
+                with self._story_context(session, story, "publish"):
+                    outcomes.append(self._publish_one(session, story))
         return outcomes
 
     def _publish_one(self, session: Session, story: Story) -> StoryOutcome:
