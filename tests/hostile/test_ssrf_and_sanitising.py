@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.faults.harness import CLOSINGS, SOURCE, BotProcess, WireStory, good_answer, rss
 from tests.servers.llm import ScriptedLLM, answer
 from tests.servers.web import Reply, WebServer
+from tests.wordpress.conftest import LocalWordPress
 
 METADATA = "http://169.254.169.254/latest/meta-data/iam/security-credentials/"
 # The first paragraph of the Grenoble story only: short enough that the bot
@@ -129,32 +132,70 @@ def assert_nothing_hostile(text: str, where: str) -> None:
     assert not found, f"{where}: {found}"
 
 
-def test_hostile_html_from_the_feed_and_the_model_is_stored_and_posted_clean(
-    make_config, llm: ScriptedLLM, web_server: WebServer, tmp_path: Path
-):
+def serve_hostile_story(llm: ScriptedLLM, web_server: WebServer) -> str:
+    """A feed whose one story carries hostile HTML, and a model whose draft does too."""
     story = WireStory(
         "hostile",
         SOURCE["title"],
         "https://wire.example/hostile",
         "".join(f"<p>{p}</p>" for p in SOURCE["text"].split("\n\n")) + HOSTILE_HTML,
     )
-    feed = web_server.route("/rss", Reply(body=rss([story])))
-    bot = bot_for(make_config, llm, [feed], allow_private=True)
     draft = json.loads(good_answer().content or "{}")
     draft["body_html"] += HOSTILE_HTML.replace("<p>Le conseil municipal a voté le plan.", "<p>")
     llm.script(answer(json.dumps(draft, ensure_ascii=False)))
+    return web_server.route("/rss", Reply(body=rss([story])))
 
-    done = bot.run_once()
 
-    assert done.returncode == 0, done.stderr
+def assert_stored_clean(bot: BotProcess) -> dict:
     (row,) = bot.stories()
     assert "Les travaux commenceront cet été." in row["source_text"]  # the text is kept
     assert_nothing_hostile(row["source_text"], "stories.source_text")
     assert_nothing_hostile(row["title"], "stories.title")
+    assert row["state"] == "published"
+    return row
+
+
+def test_hostile_html_from_the_feed_and_the_model_is_stored_and_posted_clean(
+    make_config, llm: ScriptedLLM, web_server: WebServer, tmp_path: Path
+):
+    feed = serve_hostile_story(llm, web_server)
+    bot = bot_for(make_config, llm, [feed], allow_private=True)
+
+    done = bot.run_once()
+
+    assert done.returncode == 0, done.stderr
+    assert_stored_clean(bot)
     files = sorted((tmp_path / "outbox").glob("*.*"))
-    assert {path.suffix for path in files} == {".json", ".html"}, row["state"]
+    assert {path.suffix for path in files} == {".json", ".html"}
     for path in files:
         text = path.read_text(encoding="utf-8")
         # The outbox page has its own stylesheet; only the article must be clean.
         article = text.split("<article>", 1)[1] if path.suffix == ".html" else text
         assert_nothing_hostile(article, path.name)
+
+
+@pytest.mark.wordpress
+def test_hostile_html_never_reaches_wordpress(
+    make_config, llm: ScriptedLLM, web_server: WebServer, empty_site: LocalWordPress
+):
+    """An editor account may post any HTML (unfiltered_html): the bot must clean it."""
+    feed = serve_hostile_story(llm, web_server)
+    llm.default = good_answer
+    config = make_config(
+        feeds=[{"url": feed}],
+        llm={"base_url": llm.base_url, "attempts": 1, "timeout": 20},
+        publish={"target": "wordpress"},
+        wordpress={"url": empty_site.url, "user": empty_site.user, "timeout": 20},
+    )
+    env = {"OPENAI_API_KEY": "sk-test-throwaway", "DEPECHE_WP_APP_PASSWORD": empty_site.password}
+    bot = BotProcess(config, env)
+
+    done = bot.run_once()
+
+    assert done.returncode == 0, done.stderr
+    row = assert_stored_clean(bot)
+    post = empty_site.post(row["post_id"])
+    assert "<h2>" in post["content"]["raw"]  # the article is there, cleaned
+    for field in ("title", "content", "excerpt"):
+        assert_nothing_hostile(post[field]["raw"], f"post {field}")
+    assert_nothing_hostile(json.dumps(post["meta"], ensure_ascii=False), "post meta")
