@@ -71,7 +71,8 @@ def wire_stories(count: int, prefix: str = "grenoble", first: int = 0) -> list[W
     ]
 
 
-def rss(stories: list[WireStory], *, title: str = "Fil test", extra_items: str = "") -> str:
+def rss(stories: list[WireStory], *, extra_items: str = "") -> str:
+    """An RSS 2.0 feed of these stories, then `extra_items` (raw <item> markup)."""
     items = "".join(
         f"<item><guid>{s.guid}</guid><title>{s.title}</title><link>{s.link}</link>"
         f"<description><![CDATA[{s.html}]]></description></item>"
@@ -79,7 +80,7 @@ def rss(stories: list[WireStory], *, title: str = "Fil test", extra_items: str =
     )
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>{title}</title>{items}{extra_items}</channel></rss>"
+        f"<title>Fil test</title>{items}{extra_items}</channel></rss>"
     )
 
 
@@ -146,9 +147,6 @@ class BotProcess:
 
     def status(self) -> dict[str, Any]:
         return json.loads(self.read_only("status", "--json"))
-
-    def story(self, story_id: int) -> dict[str, Any]:
-        return json.loads(self.read_only("stories", "show", str(story_id), "--json"))
 
     def read_only(self, *args: str) -> str:
         """A reading command, run in this process: the operator's view without

@@ -15,8 +15,6 @@ from tests.servers.llm import ScriptedLLM, error
 from tests.servers.web import Reply, WebServer
 from tests.wordpress.conftest import LocalWordPress
 
-pytestmark = pytest.mark.wordpress
-
 XML = {"Content-Type": "application/rss+xml"}
 
 
@@ -30,6 +28,7 @@ def written_by_the_bot(folder: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.wordpress
 def test_no_secret_in_anything_the_bot_wrote(
     make_config,
     llm: ScriptedLLM,
