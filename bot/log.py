@@ -41,19 +41,19 @@ class AddContext(logging.Filter):
         return True
 
 
-class RedactSecrets(logging.Filter):
+class RedactingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Masks every secret in the finished line: message, context and traceback alike."""
+
     def __init__(self, secrets: Iterable[str]):
-        super().__init__()
+        super().__init__(sys.stderr)
         # Short values would mask ordinary words; real keys are long.
         self.secrets = [s for s in secrets if len(s) >= 6]
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        for secret in self.secrets:
+            line = line.replace(secret, "***")
+        return line
 
 
 class JsonFormatter(logging.Formatter):
@@ -83,10 +83,9 @@ class HumanFormatter(logging.Formatter):
 
 
 def setup(*, level: str = "INFO", fmt: str = "human", secrets: Iterable[str] = ()) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = RedactingHandler(secrets)
     handler.setFormatter(JsonFormatter() if fmt == "json" else HumanFormatter())
     handler.addFilter(AddContext())
-    handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     # The bot's own lines at the asked level; libraries' chatter (every HTTP request,

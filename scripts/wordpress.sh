@@ -213,6 +213,10 @@ INSERT INTO ${p}terms (term_id, name, slug, term_group) VALUES (1, 'Uncategorize
 INSERT INTO ${p}term_taxonomy (term_taxonomy_id, term_id, taxonomy, description, parent, count)
     VALUES (1, 1, 'category', '', 0, 0);
 DELETE FROM ${p}options WHERE option_name LIKE '%_children' OR option_name LIKE '_transient_%';
+-- The privacy page was a post that is gone: left set, the next post with its id would be
+-- taken for the privacy page, which an editor may not edit.
+UPDATE ${p}options SET option_value = '0'
+    WHERE option_name IN ('wp_page_for_privacy_policy', 'page_for_posts', 'page_on_front');
 SQL
     as_root find "$CONTENT/uploads" -mindepth 1 -delete
 }
