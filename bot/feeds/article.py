@@ -15,7 +15,8 @@ from urllib.parse import urljoin
 from lxml import html as lxml_html
 from lxml.etree import ParserError
 
-from bot.net.http import FetchError, Limits, fetch
+from bot.net.http import FetchError, Limits, retry_fetch
+from bot.net.retry import BRIEF
 from bot.sanitize import clean_html, html_to_text
 
 log = logging.getLogger(__name__)
@@ -32,16 +33,31 @@ class Article:
 def fetch_article(url: str, limits: Limits) -> Article | None:
     """None when the page cannot be had; the feed's own text is then used."""
     try:
-        response = fetch(url, limits=limits, headers={"Accept": "text/html"})
+        response = retry_fetch(url, limits=limits, policy=BRIEF, headers={"Accept": "text/html"})
     except FetchError as error:
         log.warning("article page %s: %s", url, error.reason)
         return None
     if response.status != 200 or not response.content.strip():
         return None
-    return read_article(response.content, response.url)
+    return read_article(
+        _decoded(response.content, response.headers.get("content-type", "")), response.url
+    )
 
 
-def read_article(content: bytes, url: str) -> Article | None:
+def _decoded(content: bytes, content_type: str) -> str | bytes:
+    """Text in the charset the server declared, else UTF-8 when it is valid UTF-8;
+    else the bytes, for lxml to read the page's own <meta charset> (its default,
+    Latin-1, would garble every accent of a UTF-8 page)."""
+    charset = content_type.partition("charset=")[2].split(";")[0].strip(" \"'")
+    for encoding in filter(None, (charset, "utf-8")):
+        try:
+            return content.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return content
+
+
+def read_article(content: str | bytes, url: str) -> Article | None:
     try:
         page = lxml_html.fromstring(content, base_url=url)
     except (ParserError, ValueError):

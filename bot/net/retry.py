@@ -46,6 +46,11 @@ class RetryPolicy:
         return max(0.0, min(self.cap, wait))
 
 
+# For what a story can do without (an article page, an image): worth a few seconds
+# of retries in this run, not minutes; the story goes on without it.
+BRIEF = RetryPolicy(attempts=3, base=1.0, cap=10.0)
+
+
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delay-seconds or HTTP-date).
 

@@ -11,7 +11,8 @@ import re
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from bot.net.http import FetchError, Limits, fetch
+from bot.net.http import FetchError, Limits, retry_fetch
+from bot.net.retry import BRIEF
 from bot.publish.base import PublishError, Submission
 from bot.publish.wordpress.content import source_name
 from bot.publish.wordpress.settings import WordPressSettings
@@ -60,7 +61,7 @@ def _download(url: str, settings: WordPressSettings) -> tuple[bytes, str]:
         max_bytes=settings.image_max_bytes,
         allow_private=settings.allow_private,
     )
-    response = fetch(url, limits=limits, headers={"Accept": "image/*"})
+    response = retry_fetch(url, limits=limits, policy=BRIEF, headers={"Accept": "image/*"})
     mime = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if mime not in _IMAGE_TYPES:
         mime = mimetypes.guess_type(urlsplit(url).path)[0] or mime
