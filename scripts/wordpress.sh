@@ -187,18 +187,26 @@ cmd_start() {
     log "WordPress answers on $URL (credentials in $ENV_FILE)"
 }
 
+stop_group() {  # pgid: TERM, a few seconds' grace, then KILL
+    kill -TERM -- "-$1" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+        kill -0 -- "-$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL -- "-$1" 2>/dev/null || true
+}
+
 cmd_stop() {
     if [ -f "$PID_FILE" ]; then
-        local pgid
-        pgid=$(cat "$PID_FILE")
-        kill -TERM -- "-$pgid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 -- "-$pgid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL -- "-$pgid" 2>/dev/null || true
+        stop_group "$(cat "$PID_FILE")"
         rm -f "$PID_FILE"
     fi
+    # The same server started by this script from another checkout (a CI clone beside a
+    # developer's tree): its process-group file is there, not here.
+    local pid
+    for pid in $(pgrep -f "^php -S $HOST:$PORT -t $WP_DIR " || true); do
+        stop_group "$(ps -o pgid= -p "$pid" | tr -d ' ')"
+    done
     port_open "$HOST" "$PORT" && die "something still answers on $URL (not started by this script?)"
     log "stopped"
 }
