@@ -56,6 +56,8 @@ class FeedSettings:
     every: int = 900  # seconds
     language: str | None = None
     name: str = ""  # shown in the credit line; the feed's own title when empty
+    # This feed's own total deadline, in seconds, for a slow wire; [fetch] timeout otherwise.
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,12 @@ class FetchSettings:
     max_redirects: int = 5
     allow_private: bool = False
 
-    def limits(self, *, trusted: bool = False) -> Limits:
+    def limits(self, *, trusted: bool = False, timeout: float | None = None) -> Limits:
         """`trusted` for the feed URLs the operator wrote in bot.toml: those may live on
         a private network. URLs found inside feeds (pages, images) are not trusted:
         only `allow_private` lets them reach private addresses."""
         return Limits(
-            timeout=self.timeout,
+            timeout=timeout or self.timeout,
             max_bytes=self.max_bytes,
             max_redirects=self.max_redirects,
             allow_private=self.allow_private or trusted,

@@ -185,7 +185,7 @@ class Pipeline:
                     settings.url,
                     etag=feed.etag,
                     last_modified=feed.last_modified,
-                    limits=self.config.fetch.limits(trusted=True),
+                    limits=self.config.fetch.limits(trusted=True, timeout=settings.timeout),
                 )
             except feeds.FeedError as error:
                 outcome.error = str(error)
@@ -304,9 +304,7 @@ class Pipeline:
             outcome.state, outcome.detail = State.HELD, "; ".join(written.held_reasons)
             return outcome
         story.draft = written.draft.to_dict()
-        detail = _scores(written.draft) + (
-            f", {written.repairs} repair(s)" if written.repairs else ""
-        )
+        detail = _summary(written.draft, written.repairs)
         transition(session, story, State.WRITTEN, stage="write", detail=detail)
         outcome.state, outcome.detail = State.WRITTEN, detail
         return outcome
@@ -460,6 +458,13 @@ class Pipeline:
         return report
 
 
-def _scores(draft: Draft) -> str:
+def _summary(draft: Draft, repairs: int) -> str:
+    """What `run` shows of a written draft: the gate's verdict and the Yoast scores."""
     seo = draft.seo or {}
-    return f"SEO {seo.get('seo_score', '?')}, lisibilité {seo.get('readability_score', '?')}"
+    if not draft.rewritten:
+        gate = "offline, not rewritten"
+    else:
+        gate = "gate passed" + (f" after {repairs} repair(s)" if repairs else "")
+    return (
+        f"{gate}; SEO {seo.get('seo_score', '?')}, lisibilité {seo.get('readability_score', '?')}"
+    )

@@ -32,14 +32,34 @@ if TYPE_CHECKING:  # bot.writer imports bot.quality: no import cycle at run time
 log = logging.getLogger(__name__)
 
 MONTHS = (
-    "janvier", "fevrier", "mars", "avril", "mai", "juin",
-    "juillet", "aout", "septembre", "octobre", "novembre", "decembre",
+    "janvier",
+    "fevrier",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "aout",
+    "septembre",
+    "octobre",
+    "novembre",
+    "decembre",
 )
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 # A source may be in English (the writer translates it): its dates support French ones.
 _ENGLISH_MONTHS = (
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
 _ENGLISH_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_OF = {m: i + 1 for i, m in enumerate(MONTHS)} | {
@@ -52,8 +72,17 @@ _WEEKDAY_OF = {d: i for i, d in enumerate(WEEKDAYS)} | {
 _ENTITY_KINDS = {"PER": "personne", "ORG": "organisation", "LOC": "lieu"}
 # Spaces a French text puts inside numbers ("2 500"): space, no-break, narrow no-break, thin.
 _SPACES = "\u00a0\u202f\u2009\u2007"
-_MULTIPLIERS = {"mille": 10**3, "million": 10**6, "millions": 10**6, "milliard": 10**9,
-                "milliards": 10**9, "k": 10**3, "m": 10**6, "md": 10**9, "mds": 10**9}
+_MULTIPLIERS = {
+    "mille": 10**3,
+    "million": 10**6,
+    "millions": 10**6,
+    "milliard": 10**9,
+    "milliards": 10**9,
+    "k": 10**3,
+    "m": 10**6,
+    "md": 10**9,
+    "mds": 10**9,
+}
 
 # Word numbers below this stay words: "deux", "trois"... are too often plain words
 # ("les deux pays", "un bâtiment neuf") for an unsupported one to mean an invented fact.
@@ -227,8 +256,20 @@ def _unsupported_dates_and_numbers(folded: str, facts: SourceFacts) -> Iterator[
 
 
 def _month_name(month: int) -> str:
-    return ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-            "septembre", "octobre", "novembre", "décembre")[month - 1]
+    return (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    )[month - 1]
 
 
 def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -307,9 +348,15 @@ def _common_prefix(a: str, b: str) -> int:
     return size
 
 
+# Common nouns that French capitalises by convention: "l'État" is the government, as
+# "the state" of an English source is; no particular name for the source to support.
+_GENERIC_CAPITALISED = frozenset({"etat", "etats"})
+
+
 def _unsupported_names(text: str, facts: SourceFacts) -> Iterator[str]:
     suspicious = [
-        s for s in sentences(text)
+        s
+        for s in sentences(text)
         if any(w not in facts.words for w in _capitalised_words(s, sentence_start=True))
     ]
     for sentence, doc in zip(suspicious, _nlp().pipe(suspicious), strict=True):
@@ -319,6 +366,11 @@ def _unsupported_names(text: str, facts: SourceFacts) -> Iterator[str]:
                 continue
             at_start = not sentence[: ent.start_char].strip(" «“\"'(—–-")
             names = _capitalised_words(ent.text, sentence_start=at_start)
-            missing = [n for n in names if not _supported_name(n, facts, place=kind == "lieu")]
+            missing = [
+                n
+                for n in names
+                if n not in _GENERIC_CAPITALISED
+                and not _supported_name(n, facts, place=kind == "lieu")
+            ]
             if missing:
                 yield f"{kind} {ent.text.strip()}"

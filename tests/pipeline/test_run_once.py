@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -252,3 +253,15 @@ def test_a_wrong_config_is_one_line_and_exit_2(tmp_path: Path, toml: str, messag
     assert run.returncode == 2
     assert message in run.stderr and "Traceback" not in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_feed_with_its_own_deadline(make_config, web_server: WebServer, tmp_path: Path):
+    """[[feeds]] timeout: a slow wire gets its own deadline, the others keep [fetch] timeout."""
+    slow = web_server.route("/slow", Reply(body=rss(GRENOBLE), trickle=0.2))
+    config = make_config(feeds=[{"url": slow, "timeout": 1}], fetch={"timeout": 30})
+    started = time.monotonic()
+    result = invoke(config, "run", "--once")
+    assert result.exit_code == 0 and time.monotonic() - started < 10
+    (feed,) = json.loads(invoke(config, "status", "--json").output)["feeds"]
+    assert "1 s deadline" in feed["last_error"]
+    assert "published" not in result.output
