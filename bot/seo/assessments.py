@@ -108,8 +108,10 @@ def introduction_keyword(post: Post) -> Assessment:
         return Assessment.scored(aid, 9, text)
     if post.share_found(intro.text) == 100:
         return Assessment.scored(
-            aid, 6, "Les mots de l'expression clé sont dans l'introduction, mais pas dans "
-            "une même phrase : réunissez-les."
+            aid,
+            6,
+            "Les mots de l'expression clé sont dans l'introduction, mais pas dans "
+            "une même phrase : réunissez-les.",
         )
     return Assessment.scored(aid, 3, "L'expression clé n'apparaît pas dans le premier paragraphe.")
 
@@ -136,11 +138,15 @@ def keyphrase_length(post: Post) -> Assessment:
         return Assessment.scored(aid, 9, text, length)
     if length <= 8:
         return Assessment.scored(
-            aid, 6, f"L'expression clé compte {length} mots utiles ; 4 au plus sont recommandés.",
+            aid,
+            6,
+            f"L'expression clé compte {length} mots utiles ; 4 au plus sont recommandés.",
             length,
         )
     return Assessment.scored(
-        aid, 3, f"L'expression clé compte {length} mots utiles, bien plus que les 4 recommandés.",
+        aid,
+        3,
+        f"L'expression clé compte {length} mots utiles, bien plus que les 4 recommandés.",
         length,
     )
 
@@ -198,7 +204,9 @@ def meta_description_keyword(post: Post) -> Assessment:
         return Assessment.scored(aid, 9, "L'expression clé figure dans la méta-description.", count)
     if count >= 3:
         return Assessment.scored(
-            aid, 3, f"L'expression clé apparaît {count} fois dans la méta-description (2 au plus).",
+            aid,
+            3,
+            f"L'expression clé apparaît {count} fois dans la méta-description (2 au plus).",
             count,
         )
     return Assessment.scored(aid, 3, "La méta-description ne contient pas l'expression clé.", 0)
@@ -210,9 +218,7 @@ def _keyphrase_count_in_string(text: str, kwords: list[str]) -> int:
     for line in text.split("\n"):
         for sentence in t.split_sentences(line):
             normalized = t.normalize_quotes(sentence)
-            counts = [
-                len(t.word_regex(t.normalize_quotes(w)).findall(normalized)) for w in kwords
-            ]
+            counts = [len(t.word_regex(t.normalize_quotes(w)).findall(normalized)) for w in kwords]
             total += min(counts) if counts else 0
     return total
 
@@ -305,30 +311,35 @@ def _link_counts(post: Post) -> dict[str, tuple[int, int]]:
     return {kind: (total, nofollow) for kind, (total, nofollow) in counts.items()}
 
 
-def external_links(post: Post) -> Assessment:
-    aid = "externalLinks"
-    total, nofollow = _link_counts(post)["external"]
+# Per kind of link: the assessment id, the advice when there is none, the noun in its forms.
+_LINK_KINDS = {
+    "external": ("externalLinks", "Aucun lien sortant : citez au moins une source.", "sortant"),
+    "internal": (
+        "internalLinks",
+        "Aucun lien interne : renvoyez vers d'autres articles.",
+        "interne",
+    ),
+}
+
+
+def _links_assessment(post: Post, kind: str) -> Assessment:
+    aid, advice, noun = _LINK_KINDS[kind]
+    total, nofollow = _link_counts(post)[kind]
     if total == 0:
-        return Assessment.scored(aid, 3, "Aucun lien sortant : citez au moins une source.", 0)
+        return Assessment.scored(aid, 3, advice, 0)
     if nofollow == total:
-        return Assessment.scored(aid, 7, f"{total} lien(s) sortant(s), tous en nofollow.", total)
+        return Assessment.scored(aid, 7, f"{total} lien(s) {noun}(s), tous en nofollow.", total)
     if nofollow:
-        text = f"{total} liens sortants, dont {nofollow} nofollow."
-        return Assessment.scored(aid, 8, text, total)
-    return Assessment.scored(aid, 9, f"{total} lien(s) sortant(s) : bien.", total)
+        return Assessment.scored(aid, 8, f"{total} liens {noun}s, dont {nofollow} nofollow.", total)
+    return Assessment.scored(aid, 9, f"{total} lien(s) {noun}(s) : bien.", total)
+
+
+def external_links(post: Post) -> Assessment:
+    return _links_assessment(post, "external")
 
 
 def internal_links(post: Post) -> Assessment:
-    aid = "internalLinks"
-    total, nofollow = _link_counts(post)["internal"]
-    if total == 0:
-        return Assessment.scored(aid, 3, "Aucun lien interne : renvoyez vers d'autres articles.", 0)
-    if nofollow == total:
-        return Assessment.scored(aid, 7, f"{total} lien(s) interne(s), tous en nofollow.", total)
-    if nofollow:
-        text = f"{total} liens internes, dont {nofollow} nofollow."
-        return Assessment.scored(aid, 8, text, total)
-    return Assessment.scored(aid, 9, f"{total} lien(s) interne(s) : bien.", total)
+    return _links_assessment(post, "internal")
 
 
 def _is_self_link(href: str | None, permalink: str) -> bool:
@@ -365,8 +376,11 @@ def text_competing_links(post: Post) -> Assessment:
     if competing == 0:
         return Assessment.scored(aid, 8, "Aucun lien n'a l'expression clé pour ancre : bien.", 0)
     return Assessment.scored(
-        aid, 2, f"{competing} lien(s) ont l'expression clé pour ancre : ils concurrencent "
-        "l'article sur cette requête.", competing,
+        aid,
+        2,
+        f"{competing} lien(s) ont l'expression clé pour ancre : ils concurrencent "
+        "l'article sur cette requête.",
+        competing,
     )
 
 
@@ -488,8 +502,10 @@ def function_words_in_keyphrase(post: Post) -> Assessment:
     keyword_words = [w.lower() for w in t.words(post.keyphrase.replace("-", " "))]
     if all(w in FUNCTION_WORDS for w in keyword_words):
         return Assessment.scored(
-            aid, 0, "L'expression clé n'est faite que de mots outils : choisissez des mots "
-            "porteurs de sens."
+            aid,
+            0,
+            "L'expression clé n'est faite que de mots outils : choisissez des mots "
+            "porteurs de sens.",
         )
     return Assessment.scored(aid, 0, "")
 
@@ -523,16 +539,20 @@ def subheadings_too_long(post: Post) -> Assessment:
     intro = lengths[0][1] if lengths and lengths[0][0] is None else 0
     longest = max(n for _, n in lengths)
     if 300 < intro <= 350 and too_long < 2:
-        return Assessment.scored(aid, 6, f"Le début avant le premier intertitre fait {intro} mots "
-                                 "(300 au plus).", intro)
+        return Assessment.scored(
+            aid, 6, f"Le début avant le premier intertitre fait {intro} mots (300 au plus).", intro
+        )
     if intro > 350 and too_long < 2:
-        return Assessment.scored(aid, 3, f"Le début avant le premier intertitre fait {intro} mots "
-                                 "(300 au plus).", intro)
+        return Assessment.scored(
+            aid, 3, f"Le début avant le premier intertitre fait {intro} mots (300 au plus).", intro
+        )
     if longest <= 300:
         return Assessment.scored(aid, 9, "Aucune section ne dépasse 300 mots : bien.", longest)
     score = 6 if longest <= 350 else 3
     return Assessment.scored(
-        aid, score, f"{too_long} section(s) dépassent 300 mots (la plus longue : {longest}).",
+        aid,
+        score,
+        f"{too_long} section(s) dépassent 300 mots (la plus longue : {longest}).",
         longest,
     )
 
@@ -546,7 +566,9 @@ def paragraph_too_long(post: Post) -> Assessment:
     too_long = sum(1 for n in lengths if n > 150)
     score = 6 if longest <= 200 else 3
     return Assessment.scored(
-        aid, score, f"{too_long} paragraphe(s) dépassent 150 mots (le plus long : {longest}).",
+        aid,
+        score,
+        f"{too_long} paragraphe(s) dépassent 150 mots (le plus long : {longest}).",
         longest,
     )
 
@@ -608,9 +630,7 @@ def _beginning(sentence: t.Sentence) -> str:
 
 def sentence_beginnings(post: Post) -> Assessment:
     aid = "sentenceBeginnings"
-    sentences = [
-        s for b in post.blocks if not b.in_list_or_table for s in b.sentences if s.tokens
-    ]
+    sentences = [s for b in post.blocks if not b.in_list_or_table for s in b.sentences if s.tokens]
     longest_run, run, previous = 0, 0, None
     repeated = 0
     for sentence in sentences:
@@ -622,7 +642,9 @@ def sentence_beginnings(post: Post) -> Assessment:
         longest_run = max(longest_run, run if beginning else 0)
     if repeated:
         return Assessment.scored(
-            aid, 3, f"{longest_run} phrases de suite commencent par le même mot : variez.",
+            aid,
+            3,
+            f"{longest_run} phrases de suite commencent par le même mot : variez.",
             longest_run,
         )
     return Assessment.scored(aid, 9, "Les débuts de phrase sont variés : bien.", longest_run)
