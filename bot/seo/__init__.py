@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import logging
 
-from bot.seo.assessments import (
-    READABILITY_ASSESSMENTS,
-    SEO_ASSESSMENTS,
-    Post,
-    function_words_in_keyphrase,
-    js_round,
-)
+from bot.seo.post import Post, js_round
+from bot.seo.readability import READABILITY_ASSESSMENTS
 from bot.seo.report import Assessment, SeoReport
+from bot.seo.seo_assessments import SEO_ASSESSMENTS, function_words_in_keyphrase
 
 __all__ = ["Assessment", "SeoReport", "analyze"]
 

@@ -25,7 +25,7 @@ from bot.seo.french import (
     TRANSITION_WORDS,
     TWO_PART_TRANSITION_WORDS,
 )
-from bot.seo.text import Sentence, normalize_quotes, words
+from bot.seo.tokens import Sentence, normalize_quotes, words
 
 # Characters that end a word when looking for auxiliaries and clause breakers.
 _BOUNDARY = r"[\s.,'()\"+\-;!?:/»«‹›<>”“〝〞〟‟„]"
