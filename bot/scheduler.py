@@ -77,7 +77,7 @@ def _scheduler(config: Config, pipeline: Pipeline) -> BackgroundScheduler:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         timezone=UTC,
     )
-    pipeline.sync_feeds()
+    pipeline.feeds.sync()
     due = _next_polls(pipeline)
     for settings in config.feeds:
         _schedule_poll(scheduler, pipeline, settings, due.get(settings.url))
@@ -118,7 +118,7 @@ def _poll_and_reschedule(
     scheduler: BackgroundScheduler, pipeline: Pipeline, settings: FeedSettings
 ) -> None:
     try:
-        outcome = pipeline.poll_feed_safely(settings)
+        outcome = pipeline.feeds.poll_safely(settings)
         if outcome.new:
             log.info(
                 "%s: %d new stor%s", settings.url, outcome.new, "y" if outcome.new == 1 else "ies"

@@ -236,7 +236,7 @@ def feeds() -> None:
 @with_config
 def feeds_list(config: Config) -> None:
     app = open_app(config)
-    app.pipeline().sync_feeds()
+    app.pipeline().feeds.sync()
     with app.sessions() as session:
         rows = _feed_rows(session)
     app.close()

@@ -13,35 +13,30 @@ import os
 import socket
 import threading
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import feeds
-from bot.config import Config, FeedSettings
+from bot.config import Config
 from bot.failpoints import failpoint
 from bot.feeds.article import fetch_article
-from bot.feeds.cadence import backoff, jittered, next_interval
 from bot.log import context as log_context
+from bot.pipeline.outcomes import CycleReport, StoryOutcome
+from bot.pipeline.polling import FeedPoller
 from bot.publish import Publisher, PublishError, Submission
 from bot.store import (
     Feed,
-    IngestResult,
     LLMCall,
     State,
     Story,
     claim,
-    ingest,
     record_failure,
     release,
     transition,
 )
-from bot.store.models import utcnow
 from bot.writer import ModelError, Writer
 from bot.writer.draft import Draft, SourceArticle
 from bot.writer.llm import CallRecord
@@ -51,32 +46,6 @@ log = logging.getLogger(__name__)
 # A story whose attempt failed waits this long before the next one, doubling each time.
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CEILING = timedelta(hours=1)
-
-
-@dataclass
-class FeedOutcome:
-    url: str
-    new: int = 0
-    duplicates: int = 0
-    known: int = 0
-    not_modified: bool = False
-    error: str | None = None
-
-
-@dataclass
-class StoryOutcome:
-    story_id: int
-    title: str
-    stage: str  # write | publish
-    state: str  # the state the story ended in
-    detail: str = ""
-
-
-@dataclass
-class CycleReport:
-    feeds: list[FeedOutcome] = field(default_factory=list)
-    stories: list[StoryOutcome] = field(default_factory=list)
-    skipped_publishing: str | None = None
 
 
 def worker_name() -> str:
@@ -98,6 +67,7 @@ class Pipeline:
     ):
         self.config = config
         self.sessions = sessions
+        self.feeds = FeedPoller(config, sessions)
         self.writer = writer
         self.publisher = publisher
         self.worker = worker or worker_name()
@@ -135,128 +105,6 @@ class Pipeline:
                 continue
             with self._story_in_hand():
                 yield story
-
-    # --- feeds -------------------------------------------------------------
-
-    def sync_feeds(self) -> None:
-        """Make the feeds table match the [[feeds]] of the config (rows are never deleted:
-        their stories keep pointing at them)."""
-        with self.sessions() as session:
-            known = set(session.scalars(select(Feed.url)))
-            for settings in self.config.feeds:
-                if settings.url not in known:
-                    session.add(Feed(url=settings.url, title=settings.name))
-            session.commit()
-
-    def due_feeds(self, *, all_feeds: bool = False) -> list[FeedSettings]:
-        now = utcnow()
-        with self.sessions() as session:
-            due = set(
-                session.scalars(
-                    select(Feed.url).where(
-                        or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now)
-                    )
-                )
-            )
-        return [f for f in self.config.feeds if all_feeds or f.url in due]
-
-    def poll_feed_safely(self, settings: FeedSettings) -> FeedOutcome:
-        """poll_feed, where an error nobody foresaw (a value the database refuses, a
-        parser's bug) is this feed's error, recorded and backed off like any other,
-        not the end of the run for every feed."""
-        with log_context(feed=settings.url, stage="poll"):
-            try:
-                return self.poll_feed(settings)
-            except Exception as error:
-                log.exception("feed %s: unexpected error", settings.url)
-                reason = f"unexpected error: {type(error).__name__}: {str(error).splitlines()[0]}"
-                with self.sessions() as session:
-                    feed = session.scalars(select(Feed).where(Feed.url == settings.url)).one()
-                    self._feed_failed(session, feed, settings, reason, None)
-                return FeedOutcome(settings.url, error=reason)
-
-    def poll_feed(self, settings: FeedSettings) -> FeedOutcome:
-        outcome = FeedOutcome(settings.url)
-        with self.sessions() as session:
-            feed = session.scalars(select(Feed).where(Feed.url == settings.url)).one()
-            feed.last_polled_at = utcnow()
-            try:
-                result = feeds.poll(
-                    settings.url,
-                    etag=feed.etag,
-                    last_modified=feed.last_modified,
-                    limits=self.config.fetch.limits(trusted=True, timeout=settings.timeout),
-                )
-            except feeds.FeedError as error:
-                outcome.error = str(error)
-                self._feed_failed(session, feed, settings, outcome.error, error.retry_after)
-                return outcome
-            failpoint("feed-fetched")
-            outcome.not_modified = result.not_modified
-            counts: Counter[str] = Counter()
-            for item in result.items:
-                counts[ingest(session, feed, item, settings.category)] += 1
-                failpoint("story-stored")
-            outcome.new = counts[IngestResult.NEW]
-            outcome.duplicates = counts[IngestResult.DUPLICATE]
-            outcome.known = counts[IngestResult.KNOWN]
-            # Validators are saved only after every item is stored: a crash before
-            # this line refetches the whole feed, and dedup absorbs the repeat.
-            self._feed_succeeded(session, feed, settings, result, had_news=outcome.new > 0)
-        for warning in result.warnings:
-            log.warning("%s: %s", settings.url, warning)
-        return outcome
-
-    def _feed_succeeded(
-        self,
-        session: Session,
-        feed: Feed,
-        settings: FeedSettings,
-        result: feeds.PollResult,
-        *,
-        had_news: bool,
-    ) -> None:
-        now = utcnow()
-        if not result.not_modified:
-            feed.etag, feed.last_modified = result.etag, result.last_modified
-            feed.title = settings.name or result.title or feed.title
-        if had_news:
-            feed.last_new_story_at = now
-        feed.last_success_at = now
-        feed.error_count, feed.last_error = 0, None
-        feed.interval_seconds = next_interval(
-            base=settings.every,
-            current=feed.interval_seconds,
-            had_news=had_news,
-            ceiling=self.config.scheduler.max_interval,
-            hints=(result.max_age, result.ttl),
-        )
-        self._schedule(feed, feed.interval_seconds)
-        session.commit()
-
-    def _feed_failed(
-        self,
-        session: Session,
-        feed: Feed,
-        settings: FeedSettings,
-        reason: str,
-        retry_after: float | None,
-    ) -> None:
-        log.error("feed %s failed: %s", settings.url, reason)
-        feed.error_count += 1
-        feed.last_error = reason
-        wait = backoff(
-            base=settings.every,
-            errors=feed.error_count,
-            ceiling=self.config.scheduler.max_backoff,
-            retry_after=retry_after,
-        )
-        self._schedule(feed, wait)
-        session.commit()
-
-    def _schedule(self, feed: Feed, seconds: int) -> None:
-        delay = jittered(seconds, self.config.scheduler.jitter)
-        feed.next_poll_at = utcnow() + timedelta(seconds=delay)
 
     # --- writing -----------------------------------------------------------
 
@@ -443,11 +291,11 @@ class Pipeline:
 
     def run_once(self, *, all_feeds: bool = False, progress: Progress | None = None) -> CycleReport:
         report = CycleReport()
-        self.sync_feeds()
-        for settings in self.due_feeds(all_feeds=all_feeds):
+        self.feeds.sync()
+        for settings in self.feeds.due(all_feeds=all_feeds):
             if progress:
                 progress(settings.url)
-            report.feeds.append(self.poll_feed_safely(settings))
+            report.feeds.append(self.feeds.poll_safely(settings))
         # A story whose attempt failed is parked until its retry time, so these
         # loops end when nothing is left that may be tried now.
         while batch := self.write_batch(progress=progress):

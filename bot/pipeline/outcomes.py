@@ -1,0 +1,31 @@
+"""What one cycle did, for the `run --once` table and the daemon's log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FeedOutcome:
+    url: str
+    new: int = 0
+    duplicates: int = 0
+    known: int = 0
+    not_modified: bool = False
+    error: str | None = None
+
+
+@dataclass
+class StoryOutcome:
+    story_id: int
+    title: str
+    stage: str  # write | publish
+    state: str  # the state the story ended in
+    detail: str = ""
+
+
+@dataclass
+class CycleReport:
+    feeds: list[FeedOutcome] = field(default_factory=list)
+    stories: list[StoryOutcome] = field(default_factory=list)
+    skipped_publishing: str | None = None
