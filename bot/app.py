@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -16,6 +17,8 @@ from bot.store.lock import InstanceLock
 from bot.writer import Writer
 from bot.writer.llm import ChatModel
 from bot.writer.prompt import Prompts, default_prompts_dir
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -57,6 +60,12 @@ def make_writer(config: Config) -> Writer:
             temperature=config.llm.temperature,
             max_tokens=config.llm.max_tokens,
             json_mode=config.llm.json_mode,
+        )
+    if model is None:
+        # Said once per process: a daemon that lost its OPENAI_API_KEY must not go quiet.
+        log.warning(
+            "no model configured (OPENAI_API_KEY, OPENAI_BASE_URL or [llm] base_url): "
+            "the offline writer packages each source without rewriting it"
         )
     return Writer(model=model, prompts=Prompts.load(_prompts_dir(config)), quality=config.quality)
 

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
 from bot.net.http import Limits
 from bot.publish.wordpress.settings import WordPressSettings
 from bot.quality.settings import QualitySettings
@@ -321,12 +324,69 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
     return _from_data(path.resolve(), data, environ)
 
 
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite:///data/depeche.db"
+
+
+def _database_url(table: Any, root: Path, environ: Mapping[str, str]) -> str:
+    url = (
+        _env(environ, "DEPECHE_DATABASE_URL")
+        or build_section(DatabaseSettings, table, "database").url
+    )
+    try:
+        make_url(url).get_dialect().import_dbapi()
+    except ArgumentError:
+        raise ConfigError(f"database.url: '{url}' is not a database URL") from None
+    except (ImportError, NoSuchModuleError) as error:
+        raise ConfigError(f"database.url: no driver for '{url.split(':')[0]}' ({error})") from None
+    return _sqlite_relative_to(url, root)
+
+
+# (section, key, lowest, highest): values outside break things quietly, so they are refused.
+RANGES = (
+    ("llm", "timeout", 1, 3600),
+    ("llm", "attempts", 1, 20),
+    ("llm", "max_tokens", 256, 1_000_000),
+    ("llm", "temperature", 0, 2),
+    ("writer", "fetch_article_below_words", 0, 100_000),
+    ("fetch", "timeout", 1, 600),
+    ("fetch", "max_bytes", 1024, 1 << 30),
+    ("fetch", "max_redirects", 0, 20),
+    ("scheduler", "max_interval", 60, 7 * 86400),
+    ("scheduler", "max_backoff", 60, 7 * 86400),
+    ("scheduler", "jitter", 0, 0.5),
+    ("scheduler", "write_every", 1, 86400),
+    ("scheduler", "publish_every", 1, 86400),
+    ("scheduler", "lease_seconds", 60, 86400),
+    ("scheduler", "batch", 1, 10_000),
+    ("scheduler", "max_attempts", 1, 30),
+)
+
+
+def _check_ranges(sections: Mapping[str, Any]) -> None:
+    for section, key, lowest, highest in RANGES:
+        value = getattr(sections[section], key)
+        if not lowest <= value <= highest:
+            raise ConfigError(f"{section}.{key}: {value} is out of range ({lowest} to {highest})")
+
+
+def _check_prompts_dir(writer: WriterSettings, root: Path) -> None:
+    folder = Path(writer.prompts_dir).expanduser()
+    folder = folder if folder.is_absolute() else root / folder
+    # The default path may be missing beside a bot.toml written elsewhere: the shipped
+    # prompts are used then. A path the newsroom chose must exist.
+    if writer.prompts_dir != WriterSettings.prompts_dir and not (folder / "system.md").is_file():
+        raise ConfigError(f"writer.prompts_dir: no system.md and user.md in {folder}")
+
+
 def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> Config:
     root = path.parent
-    database = data.get("database", {})
-    database_url = _env(environ, "DEPECHE_DATABASE_URL") or database.get("url") or ""
-    if not database_url:
-        raise ConfigError("database.url: missing (for example sqlite:///data/depeche.db)")
+    for name, value in data.items():
+        expected = "[[feeds]] tables" if name == "feeds" else f"a [{name}] table"
+        if not isinstance(value, list if name == "feeds" else Mapping):
+            raise ConfigError(f"{name}: expected {expected}")
+    database_url = _database_url(data.get("database", {}), root, environ)
     publish = build_section(PublishSettings, data.get("publish", {}), "publish")
     publish = dataclasses.replace(
         publish,
@@ -340,6 +400,10 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
     if publish.target == "wordpress" and wordpress is None:
         raise ConfigError("wordpress.url: publish.target is 'wordpress' but no site is set")
     writer = build_section(WriterSettings, data.get("writer", {}), "writer")
+    _check_prompts_dir(writer, root)
+    llm = _llm(data.get("llm", {}), root, environ)
+    scheduler = build_section(SchedulerSettings, data.get("scheduler", {}), "scheduler")
+    _check_ranges({"llm": llm, "writer": writer, "fetch": fetch, "scheduler": scheduler})
     try:
         quality = QualitySettings.from_mapping(
             {"language": writer.language, "min_words": writer.min_words, **data.get("quality", {})}
@@ -348,13 +412,13 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
         raise ConfigError(str(error)) from None
     return Config(
         path=path,
-        database_url=_sqlite_relative_to(database_url, root),
-        llm=_llm(data.get("llm", {}), root, environ),
+        database_url=database_url,
+        llm=llm,
         writer=writer,
         quality=quality,
         publish=publish,
         fetch=fetch,
-        scheduler=build_section(SchedulerSettings, data.get("scheduler", {}), "scheduler"),
+        scheduler=scheduler,
         wordpress=wordpress,
         wp_password=wp_password,
         feeds=_feeds(data.get("feeds", []), root),

@@ -13,7 +13,7 @@ import logging
 import os
 import signal
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -127,8 +127,21 @@ def _poll_and_reschedule(
             scheduler.modify_job("write", next_run_time=_now())
     except Exception:  # one feed's bug must never stop the others
         log.exception("feed %s: unexpected error", settings.url)
-    if scheduler.running:
-        _schedule_poll(scheduler, pipeline, settings, _next_polls(pipeline).get(settings.url))
+    finally:
+        # The date job that ran is gone: a feed not rescheduled here is never polled again.
+        if scheduler.running:
+            _schedule_poll(scheduler, pipeline, settings, _next_poll_or_later(pipeline, settings))
+
+
+def _next_poll_or_later(pipeline: Pipeline, settings: FeedSettings) -> datetime:
+    """The time the database chose; if the database cannot say (it is down), the
+    feed's own interval from now, so the feed stays scheduled."""
+    try:
+        chosen = _next_polls(pipeline).get(settings.url)
+    except Exception:
+        log.exception("feed %s: cannot read its next poll; trying again later", settings.url)
+        chosen = None
+    return chosen or _now() + timedelta(seconds=settings.every)
 
 
 def _schedule_poll(

@@ -91,12 +91,18 @@ def rewrite(config: Config, source: click.utils.LazyFile, as_json: bool) -> None
         sys.exit(1)
     draft = outcome.draft
     seo = draft.seo or {}
+    gate = (
+        f"gate passed after {outcome.repairs} repair(s)"
+        if draft.rewritten
+        else "not rewritten, gate not run"
+    )
     click.echo(
-        f"writer {draft.writer} · {len(calls)} call(s), {tokens} tokens · gate passed"
-        f" after {outcome.repairs} repair(s) · SEO {seo.get('seo_score')} · "
-        f"lisibilité {seo.get('readability_score')}",
+        f"writer {draft.writer} · {len(calls)} call(s), {tokens} tokens · {gate} · "
+        f"SEO {seo.get('seo_score')} · lisibilité {seo.get('readability_score')}",
         err=True,
     )
+    for warning in draft.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if as_json:
         click.echo(json.dumps(draft.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -108,13 +114,15 @@ def _read_source(text: str) -> SourceArticle:
     if stripped.startswith("{"):
         try:
             data = json.loads(stripped)
+            if not (isinstance(data.get("title"), str) and isinstance(data.get("text"), str)):
+                raise ValueError("'title' and 'text' must be strings")
             return SourceArticle(
-                title=str(data["title"]),
-                text=str(data["text"]),
-                url=str(data.get("url", "")),
+                title=data["title"],
+                text=data["text"],
+                url=str(data.get("url") or ""),
                 language=data.get("language"),
             )
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, AttributeError) as error:
             raise UserError(f"source: expected JSON with 'title' and 'text' ({error})") from None
     title, _, body = stripped.partition("\n")
     if not body.strip():

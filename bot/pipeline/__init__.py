@@ -24,7 +24,7 @@ from bot.config import Config
 from bot.failpoints import failpoint
 from bot.feeds.article import fetch_article
 from bot.log import context as log_context
-from bot.pipeline.outcomes import CycleReport, StoryOutcome
+from bot.pipeline.outcomes import CycleReport, StoryOutcome, unexpected
 from bot.pipeline.polling import FeedPoller
 from bot.publish import Publisher, PublishError, Submission
 from bot.store import (
@@ -35,6 +35,7 @@ from bot.store import (
     claim,
     record_failure,
     release,
+    renew_lease,
     transition,
 )
 from bot.writer import ModelError, Writer
@@ -96,15 +97,35 @@ class Pipeline:
             return self._idle.wait_for(lambda: self._in_hand == 0, timeout)
 
     def _claimed(self, session: Session, state: State, limit: int | None) -> Iterator[Story]:
-        """Claim a batch and hand the stories out one by one, giving the rest back
-        untouched when the daemon is stopping or the site refused us."""
-        batch = claim(session, state, self.worker, self.lease, limit or self.config.scheduler.batch)
-        for story in batch:
+        """Claim stories one at a time, up to `limit`: a lease is taken only when its
+        story's work starts, so another worker is never kept waiting on a story
+        that sits in this one's queue, and a stop leaves nothing claimed."""
+        for _ in range(limit or self.config.scheduler.batch):
             if self.stopping.is_set() or (state == State.WRITTEN and self.publishing_stopped):
-                release(session, story)
-                continue
+                return
+            claimed = claim(session, state, self.worker, self.lease, 1)
+            if not claimed:
+                return
             with self._story_in_hand():
-                yield story
+                yield claimed[0]
+
+    def _guarded(
+        self,
+        session: Session,
+        story: Story,
+        stage: str,
+        work: Callable[[Session, Story], StoryOutcome],
+    ) -> StoryOutcome:
+        """Run one story's work; an error nobody foresaw (a model's answer that breaks a
+        parser, a full disk) is that story's failed attempt, recorded and retried later,
+        never the end of the run for every story behind it."""
+        try:
+            return work(session, story)
+        except Exception as error:
+            log.exception("story %s: unexpected error while %s", story.id, stage)
+            session.rollback()
+            outcome = StoryOutcome(story.id, story.title, stage, story.state)
+            return self._failed_attempt(session, story, outcome, stage, unexpected(error))
 
     # --- writing -----------------------------------------------------------
 
@@ -117,7 +138,7 @@ class Pipeline:
                 if progress:
                     progress(story.title)
                 with self._story_context(session, story, "write"):
-                    outcomes.append(self._write_one(session, story))
+                    outcomes.append(self._guarded(session, story, "write", self._write_one))
         return outcomes
 
     def _story_context(
@@ -192,6 +213,9 @@ class Pipeline:
         def record(call: CallRecord) -> None:
             with self.sessions() as session:
                 session.add(LLMCall(story_id=story_id, **call.__dict__))
+                # Each call is also a heartbeat: the lease outlives a slow model's retries
+                # and repairs, so no other worker takes the story while it is being written.
+                renew_lease(session, story_id, self.worker, self.lease)
                 session.commit()
 
         return record
@@ -209,7 +233,7 @@ class Pipeline:
                 if progress:
                     progress(story.title)
                 with self._story_context(session, story, "publish"):
-                    outcomes.append(self._publish_one(session, story))
+                    outcomes.append(self._guarded(session, story, "publish", self._publish_one))
         return outcomes
 
     def _publish_one(self, session: Session, story: Story) -> StoryOutcome:

@@ -29,3 +29,9 @@ class CycleReport:
     feeds: list[FeedOutcome] = field(default_factory=list)
     stories: list[StoryOutcome] = field(default_factory=list)
     skipped_publishing: str | None = None
+
+
+def unexpected(error: BaseException) -> str:
+    """One line for an error nobody foresaw: its type and the first line of its message."""
+    first_line = next(iter(str(error).splitlines()), "")
+    return f"unexpected error: {type(error).__name__}" + (f": {first_line}" if first_line else "")

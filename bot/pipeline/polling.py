@@ -19,7 +19,7 @@ from bot.config import Config, FeedSettings
 from bot.failpoints import failpoint
 from bot.feeds.cadence import backoff, jittered, next_interval
 from bot.log import context as log_context
-from bot.pipeline.outcomes import FeedOutcome
+from bot.pipeline.outcomes import FeedOutcome, unexpected
 from bot.store import Feed, IngestResult, ingest
 from bot.store.models import utcnow
 
@@ -62,7 +62,7 @@ class FeedPoller:
                 return self.poll(settings)
             except Exception as error:
                 log.exception("feed %s: unexpected error", settings.url)
-                reason = f"unexpected error: {type(error).__name__}: {str(error).splitlines()[0]}"
+                reason = unexpected(error)
                 with self.sessions() as session:
                     feed = session.scalars(select(Feed).where(Feed.url == settings.url)).one()
                     self._feed_failed(session, feed, settings, reason, None)
@@ -87,8 +87,14 @@ class FeedPoller:
             failpoint("feed-fetched")
             outcome.not_modified = result.not_modified
             counts: Counter[str] = Counter()
+            skipped: list[str] = []
             for item in result.items:
-                counts[ingest(session, feed, item, settings.category)] += 1
+                try:
+                    counts[ingest(session, feed, item, settings.category)] += 1
+                except Exception as error:  # one item the database refuses must not cost the rest
+                    log.exception("feed %s: item %r not stored", settings.url, item.guid[:200])
+                    session.rollback()
+                    skipped.append(f"item {item.guid[:200]!r} not stored: {unexpected(error)}")
                 failpoint("story-stored")
             outcome.new = counts[IngestResult.NEW]
             outcome.duplicates = counts[IngestResult.DUPLICATE]
@@ -96,6 +102,13 @@ class FeedPoller:
             # Validators are saved only after every item is stored: a crash before
             # this line refetches the whole feed, and dedup absorbs the repeat.
             self._feed_succeeded(session, feed, settings, result, had_news=outcome.new > 0)
+            if skipped:
+                # Someone should look at these items; and the validators are forgotten so
+                # the next poll reads the whole feed again: if the refusal was passing (a
+                # database restart), the items are stored then, not lost behind a 304.
+                feed.last_error = f"{len(skipped)} item(s) skipped; {skipped[0]}"
+                feed.etag = feed.last_modified = None
+                session.commit()
         for warning in result.warnings:
             log.warning("%s: %s", settings.url, warning)
         return outcome

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from lxml import html as lxml_html
+
 from bot.quality import language, markup
 from bot.quality.lexicon import stop_words
 from bot.quality.result import Failure
@@ -51,6 +53,8 @@ def language_rules(draft: Draft, settings: QualitySettings) -> list[Failure]:
     blocks += [(f"intertitre {i}", text) for i, (_, text) in
                enumerate(subheadings(draft.body_html), start=1)]
     body = [(f"paragraphe {i}", text) for i, text in enumerate(paragraphs(draft.body_html), 1)]
+    # Yoast's paragraphs leave quotations out; the language rule must not.
+    body += [(f"citation {i}", text) for i, text in enumerate(_quotations(draft.body_html), 1)]
     judged = [(w, t) for w, t in blocks + body if len(words(t)) >= MIN_WORDS_TO_JUDGE]
     foreign = language.foreign_blocks(judged, settings.language)
     if not foreign:
@@ -66,6 +70,13 @@ def language_rules(draft: Draft, settings: QualitySettings) -> list[Failure]:
     where = ", ".join(b.where for b in foreign)
     return [Failure("language", f"texte mixte : {where} pas en {target}",
                     measured="mixte", target=target, items=items)]
+
+
+def _quotations(body_html: str) -> list[str]:
+    if "<blockquote" not in body_html and "<q" not in body_html:
+        return []
+    root = lxml_html.fragment_fromstring(body_html, create_parent="div")
+    return [" ".join(q.text_content().split()) for q in root.xpath("//blockquote | //q")]
 
 
 # --- structure -----------------------------------------------------------------------------------

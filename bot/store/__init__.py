@@ -8,6 +8,7 @@ from bot.store.stories import (
     ingest,
     record_failure,
     release,
+    renew_lease,
     retry,
     transition,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "make_engine",
     "record_failure",
     "release",
+    "renew_lease",
     "retry",
     "session_factory",
     "transition",

@@ -66,7 +66,8 @@ def _ingest_once(session: Session, feed: Feed, item: FeedItem, category: str) ->
         url=item.url,
         title=item.title,
         source_text=item.text,
-        source_language=item.language,
+        # A language tag is short ("fr", "fr-CA"); a feed's odd value must not fail the row.
+        source_language=item.language[:20] if item.language else None,
         category=category,
         image_url=item.image_url,
         image_credit=item.image_credit,
@@ -107,6 +108,16 @@ def claim(session: Session, state: State, worker: str, lease: timedelta, limit: 
         if taken.rowcount == 1:
             claimed.append(session.get(Story, story_id, populate_existing=True))
     return [story for story in claimed if story is not None]
+
+
+def renew_lease(session: Session, story_id: int, worker: str, lease: timedelta) -> bool:
+    """Extend this worker's lease on a story it still holds; False if it lost it."""
+    renewed = session.execute(
+        update(Story)
+        .where(Story.id == story_id, Story.lease_owner == worker)
+        .values(lease_until=utcnow() + lease)
+    )
+    return renewed.rowcount == 1
 
 
 def release(session: Session, story: Story) -> None:

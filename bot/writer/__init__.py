@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 
 from bot.quality import GateResult, apply_local_fixes, check, repair_request
+from bot.quality.rules import language_rules
 from bot.quality.settings import QualitySettings
 from bot.seo import analyze
 from bot.writer import offline
@@ -54,6 +55,11 @@ class Writer:
     def _offline(self, source: SourceArticle, category: str) -> Draft:
         draft = offline.package(source, category=category, min_words=self.quality.min_words)
         draft = apply_local_fixes(draft, source, self.quality)
+        # Nothing is translated offline: an editor must see at once that this one needs it.
+        draft.warnings.extend(
+            f"Langue : {failure.message} (hors ligne, rien n'est traduit)"
+            for failure in language_rules(draft, self.quality)
+        )
         draft.seo = _report(draft)
         return draft
 

@@ -52,6 +52,9 @@ def _load_json(text: str) -> dict[str, Any]:
         except json.JSONDecodeError as exc:
             error = f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
             continue
+        except RecursionError:  # thousands of nested brackets: garbage, not an article
+            error = "not valid JSON (nested too deeply)"
+            continue
         if isinstance(data, dict):
             return data
         error = "the JSON is not an object"

@@ -247,12 +247,14 @@ def test_control_characters_and_lone_surrogates_in_a_json_feed(run_feeds, web_se
 
 
 @pytest.mark.postgres
-def test_a_feed_the_database_refuses_fails_alone(run_feeds, web_server: WebServer, postgres_url):
-    """An unforeseen error on one feed (here PostgreSQL refusing a 40-character
-    language tag) is that feed's error, not the end of the run."""
-    odd = rss(wire_stories(1, "odd", first=1)).replace(
+def test_an_item_the_database_refuses_is_skipped_alone(run_feeds, web_server: WebServer, postgres_url):
+    """An unforeseen error on one item (here PostgreSQL refusing a 3,000-character GUID)
+    skips that item, reported on its feed; the feed's other items and the other feeds go on.
+    A 40-character language tag, which PostgreSQL refused too, is now cut to fit."""
+    stories = wire_stories(2, "odd", first=1)
+    odd = rss(stories).replace(
         "<title>Fil test</title>", "<title>Fil test</title><language>" + "fr-" * 13 + "</language>"
-    )
+    ).replace(f"<guid>{stories[0].guid}</guid>", "<guid>" + "g" * 3000 + "</guid>", 1)
     odd_feed = web_server.route("/odd", Reply(body=odd, headers=XML))
     good = web_server.route("/rss", Reply(body=rss(wire_stories(1)), headers=XML))
 
@@ -261,7 +263,8 @@ def test_a_feed_the_database_refuses_fails_alone(run_feeds, web_server: WebServe
     assert run.done.returncode == 0, run.done.stderr
     status = run.bot.status()
     feeds = {feed["url"]: feed for feed in status["feeds"]}
-    assert feeds[odd_feed]["errors"] == 1
-    assert feeds[odd_feed]["last_error"].startswith("unexpected error: ")
-    assert f"feed {odd_feed} failed: unexpected error: " in run.done.stderr
-    assert status["states"]["published"] == 1
+    assert feeds[odd_feed]["errors"] == 0
+    assert feeds[odd_feed]["last_error"].startswith("1 item(s) skipped; ")
+    assert "not stored: unexpected error: DataError" in feeds[odd_feed]["last_error"]
+    assert f"feed {odd_feed}: item" in run.done.stderr
+    assert status["states"]["published"] == 2  # the odd feed's other item, and the good feed's

@@ -6,8 +6,8 @@ import json
 import os
 import shutil
 import subprocess
-import time
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -239,6 +239,12 @@ def test_a_second_run_on_the_same_sqlite_exits_at_once(make_config, tmp_path: Pa
         ('[database]\nurl = "sqlite:///x.db"\n[writer]\nmin_words = "many"\n', "writer.min_words"),
         ('[databse]\nurl = "sqlite:///x.db"\n', "databse: unknown section"),
         ("[database\n", "not valid TOML"),
+        ('database = "x"\n', "database: expected a [database] table"),
+        ('[database]\nurl = "mysql://db/news"\n', "database.url: no driver for 'mysql'"),
+        ('[database]\nurl = "notaurl"\n', "database.url: 'notaurl' is not a database URL"),
+        ("[scheduler]\nbatch = 0\n", "scheduler.batch: 0 is out of range"),
+        ("[fetch]\nmax_bytes = -1\n", "fetch.max_bytes: -1 is out of range"),
+        ('[writer]\nprompts_dir = "/nonexistent"\n', "writer.prompts_dir: no system.md"),
     ],
 )
 def test_a_wrong_config_is_one_line_and_exit_2(tmp_path: Path, toml: str, message: str):
@@ -265,3 +271,21 @@ def test_a_feed_with_its_own_deadline(make_config, web_server: WebServer, tmp_pa
     (feed,) = json.loads(invoke(config, "status", "--json").output)["feeds"]
     assert "1 s deadline" in feed["last_error"]
     assert "published" not in result.output
+
+
+def test_an_unforeseen_error_is_the_storys_failed_attempt_not_the_runs_end(
+    make_config, web_server: WebServer, tmp_path: Path
+):
+    """An outbox that cannot be written (here a file where the folder should be): each
+    story's attempt fails with the reason, the run goes on and exits 0, nothing is lost."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    two = [GRENOBLE, ("autre", "Autre titre", "https://wire.example/autre", "<p>Un texte tout à fait différent, sur un autre sujet, avec assez de mots pour ne pas être pris pour le premier.</p>")]
+    feed = web_server.route("/rss", Reply(body=rss(*two)))
+    config = make_config(feeds=[{"url": feed}], publish={"outbox_dir": str(blocker / "outbox")})
+    result = invoke(config, "run", "--once")
+    assert result.exit_code == 0
+    status = json.loads(invoke(config, "status", "--json").output)
+    assert status["states"]["written"] == 2
+    assert all("unexpected error: " in p["reasons"][0] for p in status["problems"])
+    assert len(status["problems"]) == 2  # the first story's failure did not stop the second

@@ -243,3 +243,12 @@ def test_source_without_url_or_name(good, settings):
     result = check(good, bare, settings)
     assert "unsupported_facts" in rules(result)  # nothing supports the draft's facts
     assert "links" not in rules(result)
+
+
+def test_an_english_quotation_makes_a_mixed_text_too(good, source, settings):
+    """Yoast leaves blockquotes out of its paragraphs; the language rule reads them."""
+    quoted = with_body(good, "<h2>Des réserves",
+                       "<blockquote><p>The city council says the works will start next summer "
+                       "and that parents will be consulted.</p></blockquote>\n<h2>Des réserves")
+    failure = check(quoted, source, settings).failed("language")
+    assert failure is not None and "citation 1" in failure.message

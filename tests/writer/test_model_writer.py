@@ -104,3 +104,10 @@ def test_garbage_every_time_is_held_with_the_reason(llm: ScriptedLLM):
     assert outcome.draft is None
     assert any("missing keys" in reason for reason in outcome.held_reasons)
     assert len(llm.calls) == 3
+
+
+def test_an_answer_nested_too_deeply_is_sent_back(llm: ScriptedLLM):
+    llm.script(answer("[" * 100_000 + "]" * 100_000), answer(good_answer()))
+    outcome = make_writer(llm, model="scripted-model").write(source(), category="", record=lambda c: None)
+    assert outcome.draft is not None and outcome.repairs == 1
+    assert "nested too deeply" in llm.calls[1]["messages"][-1]["content"]
