@@ -29,6 +29,7 @@ from bot.pipeline.polling import FeedPoller
 from bot.publish import Publisher, PublishError, Submission
 from bot.store import (
     Feed,
+    LeaseLost,
     LLMCall,
     State,
     Story,
@@ -118,14 +119,21 @@ class Pipeline:
     ) -> StoryOutcome:
         """Run one story's work; an error nobody foresaw (a model's answer that breaks a
         parser, a full disk) is that story's failed attempt, recorded and retried later,
-        never the end of the run for every story behind it."""
+        never the end of the run for every story behind it. A worker whose lease ran
+        out and was taken over drops its result: the other worker's stands."""
         try:
-            return work(session, story)
-        except Exception as error:
-            log.exception("story %s: unexpected error while %s", story.id, stage)
-            session.rollback()
-            outcome = StoryOutcome(story.id, story.title, stage, story.state)
-            return self._failed_attempt(session, story, outcome, stage, unexpected(error))
+            try:
+                return work(session, story)
+            except LeaseLost:
+                raise
+            except Exception as error:
+                log.exception("story %s: unexpected error while %s", story.id, stage)
+                session.rollback()
+                outcome = StoryOutcome(story.id, story.title, stage, story.state)
+                return self._failed_attempt(session, story, outcome, stage, unexpected(error))
+        except LeaseLost as lost:
+            log.warning("%s; dropping this worker's result", lost)
+            return StoryOutcome(story.id, story.title, stage, "taken over", str(lost))
 
     # --- writing -----------------------------------------------------------
 
@@ -169,12 +177,13 @@ class Pipeline:
                 stage="gate",
                 detail="; ".join(written.held_reasons),
                 reasons=written.held_reasons,
+                worker=self.worker,
             )
             outcome.state, outcome.detail = State.HELD, "; ".join(written.held_reasons)
             return outcome
         story.draft = written.draft.to_dict()
         detail = _summary(written.draft, written.repairs)
-        transition(session, story, State.WRITTEN, stage="write", detail=detail)
+        transition(session, story, State.WRITTEN, stage="write", detail=detail, worker=self.worker)
         outcome.state, outcome.detail = State.WRITTEN, detail
         return outcome
 
@@ -258,7 +267,9 @@ class Pipeline:
                 **(story.draft or {}),
                 "warnings": [*(story.draft or {}).get("warnings", []), *receipt.warnings],
             }
-        transition(session, story, State.PUBLISHED, stage="publish", detail=receipt.url)
+        transition(
+            session, story, State.PUBLISHED, stage="publish", detail=receipt.url, worker=self.worker
+        )
         outcome.state, outcome.detail = State.PUBLISHED, receipt.url
         return outcome
 
@@ -285,17 +296,30 @@ class Pipeline:
         """A failed attempt leaves the story where it was, for the next run, until
         the attempts run out: then it is `failed` with its reason."""
         log.warning("story %s: %s failed: %s", story.id, stage, error)
-        retry_in = min(RETRY_BASE * 2**story.attempts, RETRY_CEILING)
-        record_failure(session, story, stage=stage, error=error, retry_in=retry_in)
-        if story.attempts >= self.config.scheduler.max_attempts:
+        if story.attempts + 1 >= self.config.scheduler.max_attempts:
+            # The last attempt: straight to `failed`, while this worker still holds the lease.
+            story.attempts += 1
+            story.last_error = error
             return self._give_up(session, story, outcome, stage, error)
+        retry_in = min(RETRY_BASE * 2**story.attempts, RETRY_CEILING)
+        record_failure(
+            session, story, stage=stage, error=error, retry_in=retry_in, worker=self.worker
+        )
         outcome.detail = f"attempt {story.attempts} failed: {error}"
         return outcome
 
     def _give_up(
         self, session: Session, story: Story, outcome: StoryOutcome, stage: str, error: str
     ) -> StoryOutcome:
-        transition(session, story, State.FAILED, stage=stage, detail=error, reasons=[error])
+        transition(
+            session,
+            story,
+            State.FAILED,
+            stage=stage,
+            detail=error,
+            reasons=[error],
+            worker=self.worker,
+        )
         outcome.state, outcome.detail = State.FAILED, error
         return outcome
 

@@ -4,6 +4,7 @@ from bot.store.db import make_engine, session_factory, upgrade
 from bot.store.models import Event, Feed, LLMCall, State, Story, StoryKey
 from bot.store.stories import (
     IngestResult,
+    LeaseLost,
     claim,
     ingest,
     record_failure,
@@ -18,6 +19,7 @@ __all__ = [
     "Feed",
     "IngestResult",
     "LLMCall",
+    "LeaseLost",
     "State",
     "Story",
     "StoryKey",

@@ -127,6 +127,22 @@ def release(session: Session, story: Story) -> None:
     session.commit()
 
 
+class LeaseLost(Exception):
+    """Another worker took the story over (this one's lease had run out): this one's
+    result is dropped, and the other worker's stands."""
+
+
+def _still_held(session: Session, story: Story, worker: str | None) -> None:
+    """Raise LeaseLost unless `worker` still holds the story. The row is locked until
+    the commit (FOR UPDATE on PostgreSQL), so no claim can slip in between."""
+    if worker is None:  # a change made by hand (`stories retry`), not by a worker
+        return
+    owner = session.scalar(select(Story.lease_owner).where(Story.id == story.id).with_for_update())
+    if owner != worker:
+        session.rollback()
+        raise LeaseLost(f"story {story.id} is now held by {owner or 'nobody'}, not {worker}")
+
+
 def transition(
     session: Session,
     story: Story,
@@ -135,8 +151,11 @@ def transition(
     stage: str,
     detail: str = "",
     reasons: list[str] | None = None,
+    worker: str | None = None,
 ) -> None:
-    """Move a story to `state`, record the event, free its lease: one commit."""
+    """Move a story to `state`, record the event, free its lease: one commit. With
+    `worker`, only while that worker still holds the story's lease."""
+    _still_held(session, story, worker)
     log.info(
         "story %s: %s -> %s%s", story.id, story.state, state.value, f" ({detail})" if detail else ""
     )
@@ -152,10 +171,17 @@ def transition(
 
 
 def record_failure(
-    session: Session, story: Story, *, stage: str, error: str, retry_in: timedelta
+    session: Session,
+    story: Story,
+    *,
+    stage: str,
+    error: str,
+    retry_in: timedelta,
+    worker: str | None = None,
 ) -> None:
     """One failed attempt: counted, kept with its error, and parked until `retry_in`
     has passed (the lease doubles as a not-before time), so no loop hammers it."""
+    _still_held(session, story, worker)
     story.attempts += 1
     story.last_error = error
     story.lease_owner = None

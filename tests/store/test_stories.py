@@ -13,6 +13,7 @@ from bot.store import (
     Event,
     Feed,
     IngestResult,
+    LeaseLost,
     State,
     Story,
     claim,
@@ -140,3 +141,24 @@ def test_a_failed_attempt_parks_the_story_then_retry_puts_it_back(sessions):
         story.draft = {"title": "x"}
         transition(session, story, State.FAILED, stage="publish", reasons=["site down"])
         assert retry(session, story) == State.WRITTEN  # the draft is kept, only publishing again
+
+
+def test_a_worker_whose_lease_was_taken_over_cannot_commit_its_result(sessions):
+    """Worker 1 stalls past its lease, worker 2 takes the story and writes it: worker 1's
+    late result is refused, and worker 2's stands."""
+    with sessions() as session:
+        ingest(session, feed_of(session), item("g1"), "")
+    with sessions() as one, sessions() as two:
+        (slow,) = claim(one, State.NEW, "worker-1", timedelta(seconds=-1), 1)  # already run out
+        (fast,) = claim(two, State.NEW, "worker-2", timedelta(minutes=10), 1)
+        slow.draft = {"title": "Le brouillon en retard"}
+        with pytest.raises(LeaseLost, match="held by worker-2"):
+            transition(one, slow, State.WRITTEN, stage="write", worker="worker-1")
+        fast.draft = {"title": "Le bon brouillon"}
+        transition(two, fast, State.WRITTEN, stage="write", worker="worker-2")
+    with sessions() as check:
+        story = check.scalars(select(Story)).one()
+        assert story.state == State.WRITTEN and story.draft == {"title": "Le bon brouillon"}
+        with pytest.raises(LeaseLost):
+            record_failure(check, story, stage="publish", error="x", retry_in=timedelta(0),
+                           worker="worker-1")
