@@ -16,7 +16,7 @@ from bot.store import make_engine, session_factory, upgrade
 from bot.store.lock import InstanceLock
 from bot.writer import Writer
 from bot.writer.llm import ChatModel
-from bot.writer.prompt import Prompts, default_prompts_dir
+from bot.writer.prompt import Prompts
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +67,4 @@ def make_writer(config: Config) -> Writer:
             "no model configured (OPENAI_API_KEY, OPENAI_BASE_URL or [llm] base_url): "
             "the offline writer packages each source without rewriting it"
         )
-    return Writer(model=model, prompts=Prompts.load(_prompts_dir(config)), quality=config.quality)
-
-
-def _prompts_dir(config: Config):  # type: ignore[no-untyped-def]
-    folder = config.resolve(config.writer.prompts_dir)
-    # A bot.toml written by `depeche init` elsewhere keeps the default path:
-    # use the prompts shipped with the code.
-    if not folder.exists() and config.writer.prompts_dir == "config/prompts":
-        return default_prompts_dir()
-    return folder
+    return Writer(model=model, prompts=Prompts.load(config.prompts_dir), quality=config.quality)

@@ -23,6 +23,7 @@ from bot.config.tables import ConfigError, build_section, parse_interval, read_s
 from bot.net.http import Limits
 from bot.publish.wordpress.settings import WordPressSettings
 from bot.quality.settings import QualitySettings
+from bot.writer.prompt import default_prompts_dir
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class Config:
     database_url: str
     llm: LLMSettings
     writer: WriterSettings
+    prompts_dir: Path  # resolved: the newsroom's folder, or the shipped prompts
     quality: QualitySettings
     publish: PublishSettings
     fetch: FetchSettings
@@ -280,13 +282,17 @@ def _check_ranges(sections: Mapping[str, Any]) -> None:
             raise ConfigError(f"{section}.{key}: {value} is out of range ({lowest} to {highest})")
 
 
-def _check_prompts_dir(writer: WriterSettings, root: Path) -> None:
+def _prompts_dir(writer: WriterSettings, root: Path) -> Path:
+    """The folder of system.md and user.md. The default path may be missing beside a
+    bot.toml written elsewhere: the prompts shipped with the code are used then. A path
+    the newsroom chose must exist."""
     folder = Path(writer.prompts_dir).expanduser()
     folder = folder if folder.is_absolute() else root / folder
-    # The default path may be missing beside a bot.toml written elsewhere: the shipped
-    # prompts are used then. A path the newsroom chose must exist.
-    if writer.prompts_dir != WriterSettings.prompts_dir and not (folder / "system.md").is_file():
-        raise ConfigError(f"writer.prompts_dir: no system.md and user.md in {folder}")
+    if (folder / "system.md").is_file():
+        return folder
+    if writer.prompts_dir == WriterSettings.prompts_dir:
+        return default_prompts_dir()
+    raise ConfigError(f"writer.prompts_dir: no system.md and user.md in {folder}")
 
 
 def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> Config:
@@ -309,7 +315,7 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
     if publish.target == "wordpress" and wordpress is None:
         raise ConfigError("wordpress.url: publish.target is 'wordpress' but no site is set")
     writer = build_section(WriterSettings, data.get("writer", {}), "writer")
-    _check_prompts_dir(writer, root)
+    prompts_dir = _prompts_dir(writer, root)
     llm = _llm(data.get("llm", {}), root, environ)
     scheduler = build_section(SchedulerSettings, data.get("scheduler", {}), "scheduler")
     _check_ranges({"llm": llm, "writer": writer, "fetch": fetch, "scheduler": scheduler})
@@ -324,6 +330,7 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
         database_url=database_url,
         llm=llm,
         writer=writer,
+        prompts_dir=prompts_dir,
         quality=quality,
         publish=publish,
         fetch=fetch,
