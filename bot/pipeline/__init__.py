@@ -153,7 +153,7 @@ class Pipeline:
         self, session: Session, story: Story, stage: str
     ) -> AbstractContextManager[None]:
         """Each log line while a story is in hand says which story, feed and stage."""
-        feed = session.get(Feed, story.feed_id) if story.feed_id else None
+        feed = _feed_of(session, story)
         return log_context(story=story.id, feed=feed.url if feed else None, stage=stage)
 
     def _write_one(self, session: Session, story: Story) -> StoryOutcome:
@@ -190,7 +190,7 @@ class Pipeline:
     def _needs_page(self, session: Session, story: Story) -> bool:
         """A short item from a remote feed: its page may say more. A local wire
         file has no page to read, and reading one would go on the network."""
-        feed = session.get(Feed, story.feed_id) if story.feed_id else None
+        feed = _feed_of(session, story)
         remote = feed is not None and feed.url.startswith(("http://", "https://"))
         short = len(story.source_text.split()) < self.config.writer.fetch_article_below_words
         return remote and bool(story.url) and short
@@ -206,7 +206,7 @@ class Pipeline:
         session.commit()
 
     def _source(self, session: Session, story: Story) -> SourceArticle:
-        feed = session.get(Feed, story.feed_id) if story.feed_id else None
+        feed = _feed_of(session, story)
         return SourceArticle(
             title=story.title,
             text=story.source_text,
@@ -274,7 +274,7 @@ class Pipeline:
         return outcome
 
     def _submission(self, session: Session, story: Story) -> Submission:
-        feed = session.get(Feed, story.feed_id) if story.feed_id else None
+        feed = _feed_of(session, story)
         draft = Draft.from_dict(story.draft or {})
         return Submission(
             story_uid=story.uid,
@@ -352,6 +352,10 @@ class Pipeline:
             report.stories.extend(batch)
         report.skipped_publishing = self.publishing_stopped
         return report
+
+
+def _feed_of(session: Session, story: Story) -> Feed | None:
+    return session.get(Feed, story.feed_id) if story.feed_id else None
 
 
 def _summary(draft: Draft, repairs: int) -> str:
