@@ -36,9 +36,25 @@ class App:
             publisher=make_publisher(self.config),
         )
 
+    def working_pipeline(self) -> Pipeline:
+        """The pipeline of the one bot allowed to work on this database now: raises
+        AlreadyRunning when another run or daemon holds a SQLite database. Alone on it,
+        any lease left is a dead run's, and is freed."""
+        self.lock.acquire()
+        pipeline = self.pipeline()
+        if self.lock.exclusive:
+            pipeline.release_all_leases()
+        return pipeline
+
     def close(self) -> None:
         self.lock.release()
         self.engine.dispose()
+
+    def __enter__(self) -> App:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def open_app(config: Config, *, migrate: bool = True) -> App:

@@ -35,14 +35,11 @@ STOP_GRACE_SECONDS = 3.0
 def run_daemon(config: Config) -> None:
     app = open_app(config)
     try:
-        app.lock.acquire()
+        pipeline = app.working_pipeline()
     except AlreadyRunning as error:
         log.info("%s; exiting", error)
         app.close()
         return
-    pipeline = app.pipeline()
-    if app.lock.exclusive:
-        pipeline.release_all_leases()
     stop = threading.Event()
     scheduler = _scheduler(config, pipeline)
 

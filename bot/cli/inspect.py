@@ -40,8 +40,7 @@ def _feed_rows(session: Any) -> list[dict[str, Any]]:
 @with_config
 def status(config: Config, as_json: bool) -> None:
     """Counts per state, per-feed health, the oldest waiting story, recent problems."""
-    app = open_app(config)
-    with app.sessions() as session:
+    with open_app(config) as app, app.sessions() as session:
         data = {
             "states": queries.state_counts(session),
             "oldest_waiting": {k: _when(v) for k, v in queries.oldest_waiting(session).items()},
@@ -57,7 +56,6 @@ def status(config: Config, as_json: bool) -> None:
                 for s in queries.recent_problems(session)
             ],
         }
-    app.close()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -107,13 +105,11 @@ def stories() -> None:
 @click.option("--limit", default=50, show_default=True)
 @with_config
 def stories_list(config: Config, state: str | None, limit: int) -> None:
-    app = open_app(config)
-    with app.sessions() as session:
+    with open_app(config) as app, app.sessions() as session:
         rows = [
             [s.id, s.state, s.title[:70], _when(s.state_changed_at), s.post_url or ""]
             for s in queries.stories(session, state=state, limit=limit)
         ]
-    app.close()
     render.table("Stories", ["id", "state", "title", "since", "post"], rows)
 
 
@@ -123,13 +119,11 @@ def stories_list(config: Config, state: str | None, limit: int) -> None:
 @with_config
 def stories_show(config: Config, story_id: int, as_json: bool) -> None:
     """One story: source, state, reasons, draft, history and model calls."""
-    app = open_app(config)
-    with app.sessions() as session:
+    with open_app(config) as app, app.sessions() as session:
         story = session.get(Story, story_id)
         if story is None:
             raise UserError(f"no story {story_id}")
         data = _story_data(session, story)
-    app.close()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return
@@ -211,8 +205,7 @@ def stories_retry(config: Config, story_id: int | None, all_failed: bool) -> Non
     """Put a failed or held story back in the queue."""
     if (story_id is None) == (not all_failed):
         raise UserError("give a story id or --all-failed")
-    app = open_app(config)
-    with app.sessions() as session:
+    with open_app(config) as app, app.sessions() as session:
         targets = (
             queries.stories(session, state=State.FAILED, limit=10_000)
             if all_failed
@@ -224,7 +217,6 @@ def stories_retry(config: Config, story_id: int | None, all_failed: bool) -> Non
             if story.state not in (State.FAILED, State.HELD):
                 raise UserError(f"story {story.id} is {story.state}, not failed or held")
             click.echo(f"story {story.id}: back to {retry(session, story).value}")
-    app.close()
 
 
 @click.group()
@@ -235,11 +227,10 @@ def feeds() -> None:
 @feeds.command("list")
 @with_config
 def feeds_list(config: Config) -> None:
-    app = open_app(config)
-    app.pipeline().feeds.sync()
-    with app.sessions() as session:
-        rows = _feed_rows(session)
-    app.close()
+    with open_app(config) as app:
+        app.pipeline().feeds.sync()
+        with app.sessions() as session:
+            rows = _feed_rows(session)
     render.table(
         "Feeds",
         [

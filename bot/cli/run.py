@@ -44,23 +44,17 @@ def run(config: Config, once: bool, all_feeds: bool) -> None:
 
         run_daemon(config)
         return
-    app = open_app(config)
-    try:
-        app.lock.acquire()
-    except AlreadyRunning as error:
-        click.echo(f"{error}; nothing to do.")
-        return
-    try:
-        pipeline = app.pipeline()
-        if app.lock.exclusive:  # alone on this database: any lease is a dead run's
-            pipeline.release_all_leases()
+    with open_app(config) as app:
+        try:
+            pipeline = app.working_pipeline()
+        except AlreadyRunning as error:
+            click.echo(f"{error}; nothing to do.")
+            return
         with render.console.status("working…") as spinner:
             report = pipeline.run_once(
                 all_feeds=all_feeds, progress=lambda what: spinner.update(f"[dim]{what}")
             )
-        render.cycle(report)
-    finally:
-        app.close()
+    render.cycle(report)
 
 
 @click.command()
