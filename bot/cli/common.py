@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from bot import log
-from bot.config import Config, ConfigError, load
+from bot.config import Config, ConfigError, defaults, load
 
 
 class UserError(click.ClickException):
@@ -48,9 +49,16 @@ def cli(ctx: click.Context, config_path: str, log_level: str, log_format: str) -
     log.setup(level=log_level, fmt=log_format)
 
 
-def load_config(ctx: click.Context) -> Config:
+def load_config(ctx: click.Context, *, optional: bool = False) -> Config:
+    """The config named by --config or DEPECHE_CONFIG, else ./bot.toml. With `optional`,
+    a command that stores nothing runs on the defaults when there is no ./bot.toml."""
+    root = ctx.find_root()
+    implicit = root.get_parameter_source("config_path") == click.core.ParameterSource.DEFAULT
     try:
-        config = load(ctx.obj["config_path"])
+        if optional and implicit and not Path(ctx.obj["config_path"]).exists():
+            config = defaults()
+        else:
+            config = load(ctx.obj["config_path"])
     except ConfigError as error:
         raise UserError(str(error)) from None
     # Now that the secrets are known, the log masks them.
@@ -58,15 +66,21 @@ def load_config(ctx: click.Context) -> Config:
     return config
 
 
-def with_config(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Pass the loaded Config as the first argument."""
+def with_config(
+    command: Callable[..., Any] | None = None, *, optional: bool = False
+) -> Callable[..., Any]:
+    """Pass the loaded Config as the first argument (the defaults without a bot.toml
+    when `optional`)."""
 
-    @click.pass_context
-    @functools.wraps(command)
-    def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
-        return command(load_config(ctx), *args, **kwargs)
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @click.pass_context
+        @functools.wraps(command)
+        def wrapper(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+            return command(load_config(ctx, optional=optional), *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate(command) if command else decorate
 
 
 def fail(message: str) -> None:

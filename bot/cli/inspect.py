@@ -3,26 +3,42 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from typing import Any
 
 import click
+from sqlalchemy.engine import make_url
 
-from bot.app import open_app
+from bot.app import App, open_app
 from bot.cli import render
 from bot.cli.common import UserError, with_config
 from bot.config import Config
+from bot.pipeline.polling import FeedPoller
 from bot.store import State, Story, queries, retry
+from bot.store.db import database_exists
+
+
+def open_existing(config: Config) -> App:
+    """The app on a database a run has made; looking creates nothing: without one,
+    say so and exit 0 (there is simply nothing to show yet)."""
+    if not database_exists(config.database_url):
+        where = make_url(config.database_url).render_as_string(hide_password=True)
+        click.echo(f"No database yet ({where}): `depeche run --once` creates it.", err=True)
+        sys.exit(0)
+    return open_app(config)
 
 
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
-def _feed_rows(session: Any) -> list[dict[str, Any]]:
+def _feed_rows(session: Any, config: Config) -> list[dict[str, Any]]:
+    names = {feed.url: feed.name for feed in config.feeds}
     return [
         {
             "url": f.url,
+            "label": render.feed_label(f.url, names.get(f.url) or f.title),
             "title": f.title,
             "last_poll": _when(f.last_polled_at),
             "last_new_story": _when(f.last_new_story_at),
@@ -40,11 +56,11 @@ def _feed_rows(session: Any) -> list[dict[str, Any]]:
 @with_config
 def status(config: Config, as_json: bool) -> None:
     """Counts per state, per-feed health, the oldest waiting story, recent problems."""
-    with open_app(config) as app, app.sessions() as session:
+    with open_existing(config) as app, app.sessions() as session:
         data = {
             "states": queries.state_counts(session),
             "oldest_waiting": {k: _when(v) for k, v in queries.oldest_waiting(session).items()},
-            "feeds": _feed_rows(session),
+            "feeds": _feed_rows(session, config),
             "llm": queries.token_totals(session),
             "problems": [
                 {
@@ -62,23 +78,9 @@ def status(config: Config, as_json: bool) -> None:
     render.table(
         "Stories",
         ["state", "count", "oldest waiting since"],
-        [[k, v, data["oldest_waiting"].get(k, "")] for k, v in data["states"].items()],
+        [[k, v, _brief(data["oldest_waiting"].get(k, ""))] for k, v in data["states"].items()],
     )
-    render.table(
-        "Feeds",
-        ["feed", "last poll", "last new story", "errors", "last error", "next poll"],
-        [
-            [
-                f["url"],
-                f["last_poll"],
-                f["last_new_story"],
-                f["errors"],
-                f["last_error"],
-                f["next_poll"],
-            ]
-            for f in data["feeds"]
-        ],
-    )
+    _feed_table(data["feeds"])
     llm = data["llm"]
     click.echo(
         f"Model: {llm['calls']} calls, {llm['prompt_tokens']} prompt + "
@@ -89,7 +91,7 @@ def status(config: Config, as_json: bool) -> None:
             "Recent problems",
             ["id", "state", "title", "reasons"],
             [
-                [p["id"], p["state"], p["title"][:60], "\n".join(p["reasons"])]
+                [p["id"], p["state"], p["title"], "\n".join(p["reasons"])]
                 for p in data["problems"]
             ],
         )
@@ -105,9 +107,15 @@ def stories() -> None:
 @click.option("--limit", default=50, show_default=True)
 @with_config
 def stories_list(config: Config, state: str | None, limit: int) -> None:
-    with open_app(config) as app, app.sessions() as session:
+    with open_existing(config) as app, app.sessions() as session:
         rows = [
-            [s.id, s.state, s.title[:70], _when(s.state_changed_at), s.post_url or ""]
+            [
+                s.id,
+                s.state,
+                s.title,
+                _brief(_when(s.state_changed_at)),
+                render.short_location(s.post_url or ""),
+            ]
             for s in queries.stories(session, state=state, limit=limit)
         ]
     render.table("Stories", ["id", "state", "title", "since", "post"], rows)
@@ -119,7 +127,7 @@ def stories_list(config: Config, state: str | None, limit: int) -> None:
 @with_config
 def stories_show(config: Config, story_id: int, as_json: bool) -> None:
     """One story: source, state, reasons, draft, history and model calls."""
-    with open_app(config) as app, app.sessions() as session:
+    with open_existing(config) as app, app.sessions() as session:
         story = session.get(Story, story_id)
         if story is None:
             raise UserError(f"no story {story_id}")
@@ -205,14 +213,17 @@ def stories_retry(config: Config, story_id: int | None, all_failed: bool) -> Non
     """Put a failed or held story back in the queue."""
     if (story_id is None) == (not all_failed):
         raise UserError("give a story id or --all-failed")
-    with open_app(config) as app, app.sessions() as session:
+    with open_existing(config) as app, app.sessions() as session:
         targets = (
             queries.stories(session, state=State.FAILED, limit=10_000)
             if all_failed
             else [s for s in [session.get(Story, story_id)] if s is not None]
         )
+        if not targets and all_failed:
+            click.echo("No failed story: nothing to retry.")
+            return
         if not targets:
-            raise UserError(f"no story {story_id}" if story_id else "no failed story")
+            raise UserError(f"no story {story_id}")
         for story in targets:
             if story.state not in (State.FAILED, State.HELD):
                 raise UserError(f"story {story.id} is {story.state}, not failed or held")
@@ -227,33 +238,38 @@ def feeds() -> None:
 @feeds.command("list")
 @with_config
 def feeds_list(config: Config) -> None:
-    with open_app(config) as app:
-        app.pipeline().feeds.sync()
+    with open_existing(config) as app:
+        # The feeds alone: no writer is built, so no word about a model.
+        FeedPoller(config, app.sessions).sync()
         with app.sessions() as session:
-            rows = _feed_rows(session)
+            rows = _feed_rows(session, config)
+    _feed_table(rows)
+
+
+def _feed_table(rows: list[dict[str, Any]]) -> None:
     render.table(
         "Feeds",
-        [
-            "feed",
-            "title",
-            "last poll",
-            "last new story",
-            "errors",
-            "last error",
-            "next poll",
-            "interval (s)",
-        ],
+        ["feed", "new story", "next poll", "every", "errors", "last error"],
         [
             [
-                f["url"],
-                f["title"],
-                f["last_poll"],
-                f["last_new_story"],
+                f["label"],
+                _brief(f["last_new_story"]),
+                _brief(f["next_poll"]),
+                _every(f["interval_s"]),
                 f["errors"],
                 f["last_error"],
-                f["next_poll"],
-                f["interval_s"],
             ]
             for f in rows
         ],
     )
+
+
+def _brief(when: str) -> str:
+    """A table's time: month, day, hours and minutes (the year and seconds are in --json)."""
+    return when[5:16]
+
+
+def _every(seconds: int | None) -> str:
+    if not seconds:
+        return ""
+    return f"{seconds // 3600} h" if seconds % 3600 == 0 else f"{round(seconds / 60)} min"

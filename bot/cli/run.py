@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,13 +14,21 @@ from bot.app import make_writer, open_app
 from bot.cli import render
 from bot.cli.common import UserError, with_config
 from bot.config import Config
-from bot.store import make_engine, upgrade
+from bot.pipeline import CycleReport
+from bot.store import make_engine, queries, upgrade
 from bot.store.lock import AlreadyRunning
 from bot.writer import ModelError
-from bot.writer.draft import SourceArticle
+from bot.writer.draft import SourceArticle, plain_text_paragraphs
 from bot.writer.llm import CallRecord
 
-EXAMPLE_CONFIG = Path(__file__).resolve().parents[2] / "config" / "bot.example.toml"
+SHIPPED = Path(__file__).resolve().parents[2] / "config"
+EXAMPLE_CONFIG = SHIPPED / "bot.example.toml"
+# The example's [[feeds]] url, relative to bot.toml: init puts the sample wire there.
+SAMPLE_WIRE = Path("config") / "sample" / "feed.xml"
+
+# `run --once` exit codes, for cron and systemd (README, "Exit codes"); 2 is a usage error.
+EXIT_EVERY_FEED_FAILED = 3
+EXIT_PUBLISHING_STOPPED = 4
 
 
 @click.command()
@@ -30,7 +40,15 @@ def init(path: str, force: bool) -> None:
     if target.exists() and not force:
         raise UserError(f"{target} exists; use --force to overwrite it")
     target.write_text(EXAMPLE_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
-    click.echo(f"wrote {target}; edit its [[feeds]], then run: depeche run --once")
+    # The config runs where it was written: its sample feed is copied beside it.
+    wire = target.parent / SAMPLE_WIRE
+    if not wire.exists():
+        wire.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SHIPPED / "sample" / "feed.xml", wire)
+    click.echo(
+        f"wrote {target} (its feed: the sample wire {wire}); "
+        "edit its [[feeds]], then run: depeche run --once"
+    )
 
 
 @click.command()
@@ -54,7 +72,27 @@ def run(config: Config, once: bool, all_feeds: bool) -> None:
             report = pipeline.run_once(
                 all_feeds=all_feeds, progress=lambda what: spinner.update(f"[dim]{what}")
             )
-    render.cycle(report)
+        next_due = None if report.feeds else _next_due(app.sessions, config)
+    render.cycle(report, names={f.url: f.name for f in config.feeds}, next_due=next_due)
+    sys.exit(exit_code(report))
+
+
+def exit_code(report: CycleReport) -> int:
+    """0 when all went well or there was nothing to do (held stories included: the
+    gate did its job); otherwise what cron and systemd must hear about."""
+    if report.skipped_publishing:
+        return EXIT_PUBLISHING_STOPPED
+    if report.feeds and all(feed.error for feed in report.feeds):
+        return EXIT_EVERY_FEED_FAILED
+    return 0
+
+
+def _next_due(sessions: Any, config: Config) -> str | None:
+    """When the first configured feed is next due, for « No feed was due »."""
+    urls = {feed.url for feed in config.feeds}
+    with sessions() as session:
+        due = [f.next_poll_at for f in queries.feeds(session) if f.url in urls and f.next_poll_at]
+    return min(due).strftime("%Y-%m-%d %H:%M") if due else None
 
 
 @click.command()
@@ -69,10 +107,11 @@ def daemon(config: Config) -> None:
 @click.command()
 @click.argument("source", type=click.File("r", encoding="utf-8"))
 @click.option("--json", "as_json", is_flag=True, help="Print the draft as JSON.")
-@with_config
+@with_config(optional=True)
 def rewrite(config: Config, source: click.utils.LazyFile, as_json: bool) -> None:
-    """Rewrite one article (a text file whose first line is the title, or JSON
-    {"title","text"}; - for stdin) and print the draft. Nothing is stored."""
+    """Rewrite one article (a text file whose first line is the title, then one paragraph
+    per line or per blank line; or JSON {"title","text"}; - for stdin) and print the
+    draft. Nothing is stored, so no bot.toml is needed (the defaults are used)."""
     article = _read_source(source.read())
     calls: list[CallRecord] = []
     try:
@@ -121,7 +160,7 @@ def _read_source(text: str) -> SourceArticle:
     title, _, body = stripped.partition("\n")
     if not body.strip():
         raise UserError("source: the first line is the title, the text follows; got one line")
-    return SourceArticle(title=title.strip(), text=body.strip())
+    return SourceArticle(title=title.strip(), text=plain_text_paragraphs(body))
 
 
 @click.group()

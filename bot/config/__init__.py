@@ -235,6 +235,13 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
     return _from_data(path.resolve(), data, environ)
 
 
+def defaults(environ: Mapping[str, str] | None = None) -> Config:
+    """The config of a folder without a bot.toml: every default, the environment's
+    overrides applied, paths relative to the current folder."""
+    environ = os.environ if environ is None else environ
+    return _from_data(Path.cwd() / "bot.toml", {}, environ)
+
+
 @dataclass(frozen=True)
 class DatabaseSettings:
     url: str = "sqlite:///data/depeche.db"

@@ -70,3 +70,17 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
         command.upgrade(_alembic_config(engine), "head")
         log.info("database upgraded from %s to %s", before or "empty", head_revision(engine))
     return before, current_revision(engine)
+
+
+def database_exists(url: str) -> bool:
+    """Has a run made this database yet? Reading commands ask first, so that looking
+    never creates one (a SQLite file, or the schema on a server)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        in_memory = parsed.database in (None, "", ":memory:")
+        return in_memory or Path(parsed.database or "").is_file()
+    engine = make_engine(url)
+    try:
+        return current_revision(engine) is not None
+    finally:
+        engine.dispose()

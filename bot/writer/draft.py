@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,3 +59,16 @@ class SourceArticle:
     url: str = ""
     source_name: str = ""  # the feed's or wire's name, for the credit
     language: str | None = None  # the feed's declared language, if any
+
+
+def plain_text_paragraphs(text: str) -> str:
+    """A plain text file in SourceArticle's form (paragraphs between blank lines). With
+    blank lines, they separate paragraphs and a paragraph's lines are joined (a text
+    wrapped at 72 columns); without any, each line is a paragraph."""
+    lines = text.strip().splitlines()
+    if any(not line.strip() for line in lines):
+        blocks = re.split(r"\n\s*\n", "\n".join(lines))
+        paragraphs = [" ".join(line.strip() for line in block.splitlines()) for block in blocks]
+    else:
+        paragraphs = lines
+    return "\n\n".join(p.strip() for p in paragraphs if p.strip())
