@@ -12,6 +12,7 @@ from bot.cli import render
 from bot.cli.common import UserError, with_config
 from bot.config import Config
 from bot.seo import analyze
+from bot.seo.page import read_page
 
 
 @click.group()
@@ -48,10 +49,11 @@ def seo() -> None:
 
 @seo.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--keyphrase", help="Focus keyphrase (required for an HTML file).")
+@click.option("--keyphrase", help="Focus keyphrase (else the draft's or the page's own).")
 @click.option("--json", "as_json", is_flag=True)
 def seo_check(file: Path, keyphrase: str | None, as_json: bool) -> None:
-    """Analyse a draft JSON (outbox or `rewrite --json`) or an HTML file."""
+    """Analyse a draft JSON (outbox or `rewrite --json`) or an HTML page (an outbox page,
+    read with its own SEO fields and its article alone)."""
     text = file.read_text(encoding="utf-8")
     if file.suffix == ".json":
         try:
@@ -62,9 +64,16 @@ def seo_check(file: Path, keyphrase: str | None, as_json: bool) -> None:
         fields = {k: data.get(k, "") for k in ("title", "seo_title", "meta_description", "slug")}
         keyphrase = keyphrase or data.get("focus_keyphrase", "")
     else:
+        page = read_page(text)
+        body, keyphrase = page.body_html, keyphrase or page.focus_keyphrase
+        fields = {
+            "title": page.title,
+            "seo_title": page.seo_title,
+            "meta_description": page.meta_description,
+            "slug": page.slug,
+        }
         if not keyphrase:
-            raise UserError("--keyphrase is required for an HTML file")
-        body, fields = text, {"title": "", "seo_title": "", "meta_description": "", "slug": ""}
+            raise UserError(f"{file}: the page names no focus keyphrase; give --keyphrase")
     report = analyze(body_html=body, keyphrase=keyphrase or "", **fields)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))

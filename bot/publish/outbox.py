@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.publish.base import Receipt, Submission
 from bot.sanitize import clean_html
+from bot.seo.page import BODY_CLASS, META_FOCUS_KEYPHRASE, META_SLUG
 from bot.seo.text import count_words
 
 
@@ -89,7 +90,9 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def render_page(record: dict[str, Any]) -> str:
-    """A page an editor can open in a browser: the article, then what an SEO box would show."""
+    """A page an editor can open in a browser: what an SEO box would show, then the
+    article. The SEO fields are <meta> tags too, and the article's text has its own
+    element, so `depeche seo check` reads the page as it reads the JSON record."""
     e = html.escape
     warnings = "".join(f"<li>{e(w)}</li>" for w in record["warnings"])
     seo = record.get("seo") or {}
@@ -100,6 +103,8 @@ def render_page(record: dict[str, Any]) -> str:
 <meta charset="utf-8">
 <title>{e(record["seo_title"])}</title>
 <meta name="description" content="{e(record["meta_description"])}">
+<meta name="{META_FOCUS_KEYPHRASE}" content="{e(record["focus_keyphrase"])}">
+<meta name="{META_SLUG}" content="{e(record["slug"])}">
 <style>
 body {{ font: 18px/1.6 Georgia, serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; }}
 aside {{ font: 14px/1.4 system-ui, sans-serif; background: #f4f4f0; padding: 1rem; }}
@@ -121,7 +126,9 @@ Source : <a href="{e(record["source_url"])}">{e(record["source_title"])}</a>
 <h1>{e(record["title"])}</h1>
 <p><em>{e(record["excerpt"])}</em></p>
 {image}
+<div class="{BODY_CLASS}">
 {record["content_html"]}
+</div>
 </article>
 </body>
 </html>

@@ -51,7 +51,7 @@ def test_human_lines_carry_the_same_context(make_config, web_server: WebServer):
     gone = web_server.url + "/gone"
     config = make_config(feeds=[{"url": gone}])
     done = BotProcess(config).run("run", "--once")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 3, done.stderr  # its only feed failed
     (line,) = [line for line in done.stderr.splitlines() if "failed" in line]
     assert line.endswith(f"[feed={gone} stage=poll]")
     assert " ERROR " in line

@@ -102,7 +102,7 @@ def test_bad_credentials_stop_publishing_and_lose_nothing(
         ["--config", str(config), "run", "--once"],
         env={"DEPECHE_WP_APP_PASSWORD": "abcd efgh ijkl mnop qrst uvwx"},
     )
-    assert result.exit_code == 0
+    assert result.exit_code == 4  # publishing stopped by the site: cron and systemd hear it
     assert "Publishing stopped" in result.output and wp.user in result.output
     assert "abcd efgh" not in result.output
     states = status(config)["states"]
