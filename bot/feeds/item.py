@@ -16,3 +16,4 @@ class FeedItem:
     image_url: str | None = None
     image_credit: str | None = None
     published_at: datetime | None = None
+    categories: tuple[str, ...] = ()  # the item's own <category> or <atom:category> terms

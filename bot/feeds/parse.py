@@ -94,7 +94,14 @@ def _xml_item(entry: Any, base_url: str, language: str | None) -> FeedItem | Non
         image=urljoin(base_url, image) if image else None,
         credit=credit,
         language=language,
+        categories=_categories(entry),
     )
+
+
+def _categories(entry: Any) -> tuple[str, ...]:
+    """The item's own categories, as the feed spelled them, each once."""
+    terms = (html_to_text(tag.get("term") or "")[:100] for tag in entry.get("tags") or [])
+    return tuple(dict.fromkeys(term for term in terms if term))[:10]
 
 
 def _xml_image(entry: Any) -> tuple[str | None, str | None]:
@@ -151,6 +158,7 @@ def _item(
     image: str | None,
     credit: str | None,
     language: str | None,
+    categories: tuple[str, ...] = (),
 ) -> FeedItem | None:
     """Build one item; an item with neither title nor text is skipped."""
     title_text = html_to_text(title)
@@ -170,6 +178,7 @@ def _item(
         image_url=image if image and image.startswith(("http://", "https://")) else None,
         image_credit=credit,
         published_at=_sane_date(published),
+        categories=categories,
     )
 
 

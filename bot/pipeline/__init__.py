@@ -213,6 +213,7 @@ class Pipeline:
             url=story.url,
             source_name=feed.title if feed else "",
             language=story.source_language,
+            categories=tuple(story.source_categories or ()),
         )
 
     def _recorder(self, story_id: int) -> Callable[[CallRecord], None]:

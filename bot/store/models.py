@@ -106,7 +106,8 @@ class Story(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     source_text: Mapped[str] = mapped_column(Text, default="")
     source_language: Mapped[str | None] = mapped_column(String(20))
-    category: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(200), default="")  # the configured one
+    source_categories: Mapped[list | None]  # the feed's own, for the tags
     image_url: Mapped[str | None] = mapped_column(String(2048))
     image_credit: Mapped[str | None] = mapped_column(String(500))
     published_at: Mapped[datetime | None]  # the source's own date, if it gave a sane one

@@ -69,6 +69,7 @@ def _ingest_once(session: Session, feed: Feed, item: FeedItem, category: str) ->
         # A language tag is short ("fr", "fr-CA"); a feed's odd value must not fail the row.
         source_language=item.language[:20] if item.language else None,
         category=category,
+        source_categories=list(item.categories) or None,
         image_url=item.image_url,
         image_credit=item.image_credit,
         published_at=item.published_at,

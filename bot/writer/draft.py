@@ -59,6 +59,7 @@ class SourceArticle:
     url: str = ""
     source_name: str = ""  # the feed's or wire's name, for the credit
     language: str | None = None  # the feed's declared language, if any
+    categories: tuple[str, ...] = ()  # the feed's own categories for this item
 
 
 def plain_text_paragraphs(text: str) -> str:

@@ -43,7 +43,12 @@ def test_init_then_run_where_it_was_written_then_nothing_due(tmp_path: Path):
     assert (folder / "config" / "sample" / "feed.xml").is_file()  # the wire, beside it
     first = depeche("run", "--once", cwd=folder)
     assert first.exit_code == 0, first.output
-    assert len(list((folder / "outbox").glob("*.json"))) == 3
+    drafts = [json.loads(p.read_text(encoding="utf-8")) for p in (folder / "outbox").glob("*.json")]
+    assert len(drafts) == 3
+    # Each item's own <category> is a tag; the configured one stays the category.
+    by_title = {d["title"]: d for d in drafts}
+    assert "Société" in by_title[next(t for t in by_title if "conseil municipal" in t)]["tags"]
+    assert {d["category"] for d in drafts} == {"Actualités"}
     again = depeche("run", "--once", cwd=folder)
     assert again.exit_code == 0
     said = " ".join(again.stdout.split())
