@@ -96,10 +96,8 @@ def cycle(report: CycleReport, names: Mapping[str, str], next_due: str | None) -
             )
         console.print(feeds)
     else:
-        when = f"; the next is due at {next_due} UTC" if next_due else ""
-        console.print(
-            f"No feed was due{when}. `depeche run --once --all-feeds` polls them all now."
-        )
+        when = f"; next due {next_due} UTC" if next_due else ""
+        console.print(f"No feed was due{when}. Add --all-feeds to poll every feed now.")
     if report.stories:
         stories = _new_table("Stories", ["id", "title", "state", "detail"])
         for row in _one_row_per_story(report.stories):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -25,7 +26,7 @@ from typing import Any
 from slugify import slugify
 
 from bot.nlp import french
-from bot.seo.keyphrase import keyphrase_count
+from bot.seo.keyphrase import keyphrase_count, share_of_keyphrase_words
 from bot.seo.text import title_width_px
 from bot.writer.draft import Draft, SourceArticle
 
@@ -250,7 +251,7 @@ def _heading_candidates(paragraphs: list[str], *, strict: bool = True) -> list[s
             if any(mark in sentence for mark in "«»\"“”"):
                 continue
             sentence = sentence.rstrip(".!…")
-            for phrase in (sentence, sentence.split(", ")[0]):
+            for phrase in (sentence, *sentence.split(", ")):
                 low, high = HEADING_WORDS
                 fits = low <= len(phrase.split()) <= high and phrase not in found
                 if fits and (_says(phrase) or not strict):
@@ -264,30 +265,33 @@ def _says(phrase: str) -> bool:
     return bool({"VERB", "AUX"} & set(tags)) and tags[-1] not in ("ADP", "DET", "CCONJ", "SCONJ")
 
 
+def _names_keyphrase(heading: str, keyphrase: str) -> bool:
+    """As Yoast counts a subheading for the keyphrase: more than half of its words."""
+    return bool(keyphrase) and share_of_keyphrase_words(heading, keyphrase) > 50
+
+
 def _headings(sections: list[tuple[str | None, list[str]]], keyphrase: str) -> list[str | None]:
     """A heading for each section after the lede: the source's own, or a short sentence
-    of the section, one that holds the keyphrase while fewer than a third of the
-    headings do (Yoast asks 30 to 75 %)."""
+    of the section, one that holds the keyphrase while fewer than 30 % of the headings
+    do (Yoast asks 30 to 75 %)."""
     to_name = sum(1 for index, (head, _) in enumerate(sections) if index > 0 or head)
-    wanted = max(1, round(to_name * 0.34)) if to_name else 0
+    wanted = math.ceil(to_name * 0.3)
     headings: list[str | None] = []
-    with_keyphrase = 0
     for index, (head, paragraphs) in enumerate(sections):
         if head is not None or index == 0:
             headings.append(head)
-            with_keyphrase += bool(head and keyphrase and keyphrase_count(head, keyphrase))
             continue
         candidates = _heading_candidates(paragraphs) or _heading_candidates(
             paragraphs, strict=False
         )
-        holding = [c for c in candidates if keyphrase and keyphrase_count(c, keyphrase)]
-        if holding and with_keyphrase < wanted:
+        holding = [c for c in candidates if _names_keyphrase(c, keyphrase)]
+        named = sum(1 for h in headings if h and _names_keyphrase(h, keyphrase))
+        if holding and named < wanted:
             chosen = holding[0]
         elif candidates:
-            chosen = min(candidates, key=lambda c: bool(keyphrase_count(c, keyphrase)))
+            chosen = min(candidates, key=lambda c: _names_keyphrase(c, keyphrase))
         else:
             chosen = keyphrase
-        with_keyphrase += bool(keyphrase and keyphrase_count(chosen, keyphrase))
         headings.append(_capitalised(chosen))
     return headings
 

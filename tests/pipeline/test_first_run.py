@@ -52,7 +52,7 @@ def test_init_then_run_where_it_was_written_then_nothing_due(tmp_path: Path):
     again = depeche("run", "--once", cwd=folder)
     assert again.exit_code == 0
     said = " ".join(again.stdout.split())
-    assert "No feed was due; the next is due at 20" in said and "--all-feeds" in said
+    assert "No feed was due; next due 20" in said and "--all-feeds" in said
 
 
 def test_run_table_at_80_columns_one_row_per_story(tmp_path: Path):
