@@ -41,7 +41,7 @@ HEADING_WORDS = (3, 12)  # a subheading is a sentence of this many words
 MAX_TAGS = 6
 _SENTENCE_END = re.compile(r"[.!?…»\"”:;)]$")
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-Ý«\"0-9])")
-_CLAUSE = re.compile(r"\s*(?: : | – | — |, )\s*")
+_CLAUSE = re.compile(r"\s*[:–—]\s+|,\s+")  # « Val-d'Orge : le conseil… », any space
 # A photo's caption or credit: its words say nothing of the story.
 _CAPTION = re.compile(
     r"^\s*(photo|légende|crédit|credit|sur (notre|la) photo|illustration|©)\b|©|"
@@ -156,7 +156,9 @@ def _seo_title(title: str, keyphrase: str) -> str:
     for clause in [*with_keyphrase, title]:
         if trimmed := _trimmed_to_phrase(clause):
             return _capitalised(trimmed)
-    return _capitalised(keyphrase) if _fits(keyphrase) else title[:SEO_TITLE_CHARS].rstrip()
+    if _fits(keyphrase):
+        return _capitalised(keyphrase)
+    return title[: SEO_TITLE_CHARS + 1].rsplit(" ", 1)[0]  # a headline of one endless word
 
 
 def _cut(text: str, limit: int) -> str:
