@@ -6,9 +6,9 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import make_writer, open_app
 from bot.cli import render
@@ -87,7 +87,7 @@ def exit_code(report: CycleReport) -> int:
     return 0
 
 
-def _next_due(sessions: Any, config: Config) -> str | None:
+def _next_due(sessions: sessionmaker[Session], config: Config) -> str | None:
     """When the first configured feed is next due, for « No feed was due »."""
     urls = {feed.url for feed in config.feeds}
     with sessions() as session:
@@ -151,7 +151,7 @@ def _read_source(text: str) -> SourceArticle:
                 raise ValueError("'title' and 'text' must be strings")
             return SourceArticle(
                 title=data["title"],
-                text=data["text"],
+                text=plain_text_paragraphs(data["text"]),
                 url=str(data.get("url") or ""),
                 language=data.get("language"),
             )
