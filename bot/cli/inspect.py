@@ -1,4 +1,5 @@
-"""depeche status | stories list/show/retry | feeds list: read the store, print it."""
+"""depeche status | stories list/show/retry/write | feeds list: read the store, print it
+(and, for `stories retry` and `stories write`, put a story back in the queue)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from bot.cli import render
 from bot.cli.common import UserError, with_config
 from bot.config import Config
 from bot.pipeline.polling import FeedPoller
-from bot.store import State, Story, queries, retry
+from bot.select.selection import Selection
+from bot.store import State, Story, choose_by_hand, queries, retry
 from bot.store.db import database_exists
+from bot.store.lock import AlreadyRunning
 
 
 def open_existing(config: Config) -> App:
@@ -62,6 +65,8 @@ def status(config: Config, as_json: bool) -> None:
             "oldest_waiting": {k: _when(v) for k, v in queries.oldest_waiting(session).items()},
             "feeds": _feed_rows(session, config),
             "llm": queries.token_totals(session),
+            "skipped": queries.skip_reasons(session),
+            "budget": Selection(config, app.sessions).today(session),
             "problems": [
                 {
                     "id": s.id,
@@ -86,14 +91,14 @@ def status(config: Config, as_json: bool) -> None:
         f"Model: {llm['calls']} calls, {llm['prompt_tokens']} prompt + "
         f"{llm['completion_tokens']} completion tokens"
     )
+    if data["skipped"]:
+        render.table("Skipped, why", ["reason", "count"], list(data["skipped"].items()))
+    _budget_table(data["budget"], config)
     if data["problems"]:
         render.table(
             "Recent problems",
             ["id", "state", "title", "reasons"],
-            [
-                [p["id"], p["state"], p["title"], "\n".join(p["reasons"])]
-                for p in data["problems"]
-            ],
+            [[p["id"], p["state"], p["title"], "\n".join(p["reasons"])] for p in data["problems"]],
         )
 
 
@@ -205,6 +210,37 @@ def _story_data(session: Any, story: Story) -> dict[str, Any]:
     }
 
 
+@stories.command("write")
+@click.argument("story_id", type=int)
+@click.option("--force", is_flag=True, help="Past the day's quotas and budget too.")
+@with_config
+def stories_write(config: Config, story_id: int, force: bool) -> None:
+    """Write (and publish) a skipped or waiting story now, whatever the filters said."""
+    with open_existing(config) as app:
+        with app.sessions() as session:
+            story = session.get(Story, story_id)
+            if story is None:
+                raise UserError(f"no story {story_id}")
+            if story.state not in (State.SKIPPED, State.NEW):
+                raise UserError(f"story {story.id} is {story.state}, not skipped or new")
+            choose_by_hand(session, story)
+        try:
+            pipeline = app.working_pipeline()
+        except AlreadyRunning as error:
+            click.echo(f"story {story_id}: back in new, chosen by hand; {error}, which writes it.")
+            return
+        outcomes = pipeline.write_chosen(story_id, force=force)
+        with app.sessions() as session:
+            story = session.get(Story, story_id)
+            assert story is not None
+            state, reasons = story.state, story.reasons or []
+    for outcome in outcomes:
+        click.echo(f"story {story_id}: {outcome.stage}: {outcome.state} {outcome.detail}".rstrip())
+    if state == State.NEW:
+        why = "; ".join(reasons) or "in another worker's hand"
+        click.echo(f"story {story_id} waits in new ({why}); --force writes it now.")
+
+
 @stories.command("retry")
 @click.argument("story_id", type=int, required=False)
 @click.option("--all-failed", is_flag=True, help="Every failed story.")
@@ -273,3 +309,24 @@ def _every(seconds: int | None) -> str:
     if not seconds:
         return ""
     return f"{seconds // 3600} h" if seconds % 3600 == 0 else f"{round(seconds / 60)} min"
+
+
+def _budget_table(today: dict[str, Any], config: Config) -> None:
+    """Today's use against each limit that is set; nothing when none is."""
+    rows = [
+        [what, _amount(today[what]["used"]), _amount(today[what]["limit"])]
+        for what in ("articles", "tokens", "cost")
+        if today[what]["limit"]
+    ]
+    names = {feed.url: feed.name for feed in config.feeds}
+    rows += [
+        [render.feed_label(f["url"], names.get(f["url"], "")), f["used"], f["limit"]]
+        for f in today["feeds"]
+    ]
+    if rows:
+        title = f"Budget today ({today['timezone']}; {today['in_flight']} in flight)"
+        render.table(title, ["limit", "used", "of"], rows)
+
+
+def _amount(value: float | None) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)

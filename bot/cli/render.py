@@ -24,13 +24,14 @@ STATE_STYLE = {
     "held": "yellow",
     "failed": "red",
     "duplicate": "dim",
+    "skipped": "dim",
 }
 # Columns whose whole text matters (an error, a reason, an address) wrap, and give way
 # first when the terminal is narrow; names and titles end in « … » on one line, within
 # a share of the width; the short ones (states, times, counts) are never cut.
 WRAPPED = {"result", "detail", "last error", "reasons", "explanation", "error", "post"}
 CUT = {"title": 2 / 5, "feed": 1 / 4}  # the share of the width each may take
-NUMERIC = {"id", "new", "duplicates", "known", "count", "errors", "score"}
+NUMERIC = {"id", "new", "skipped", "duplicates", "known", "count", "errors", "score", "used", "of"}
 
 
 def feed_label(url: str, name: str = "") -> str:
@@ -81,7 +82,7 @@ def _one_row_per_story(outcomes: list[StoryOutcome]) -> list[list[str]]:
 
 def cycle(report: CycleReport, names: Mapping[str, str], next_due: str | None) -> None:
     if report.feeds:
-        feeds = _new_table("Feeds", ["feed", "new", "duplicates", "known", "result"])
+        feeds = _new_table("Feeds", ["feed", "new", "skipped", "duplicates", "known", "result"])
         for f in report.feeds:
             if f.error:
                 result = f"[red]{escape(f.error)}[/]"
@@ -90,6 +91,7 @@ def cycle(report: CycleReport, names: Mapping[str, str], next_due: str | None) -
             feeds.add_row(
                 escape(feed_label(f.url, names.get(f.url, ""))),
                 str(f.new),
+                str(f.skipped),
                 str(f.duplicates),
                 str(f.known),
                 result,

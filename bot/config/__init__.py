@@ -23,6 +23,13 @@ from bot.config.tables import ConfigError, build_section, parse_interval, read_s
 from bot.net.http import Limits
 from bot.publish.wordpress.settings import WordPressSettings
 from bot.quality.settings import QualitySettings
+from bot.select.settings import (
+    BudgetSettings,
+    SelectSettings,
+    TriageSettings,
+    check_feed,
+    check_selection,
+)
 from bot.writer.prompt import default_prompts_dir
 
 
@@ -35,6 +42,15 @@ class FeedSettings:
     name: str = ""  # shown in the credit line; the feed's own title when empty
     # This feed's own total deadline, in seconds, for a slow wire; [fetch] timeout otherwise.
     timeout: float | None = None
+    # Selection (bot.select): lists added to [select]'s; max_age and min_words replace them.
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    min_words: int | None = None
+    max_age: str | None = None
+    per_day: int | None = None  # articles a day from this feed
+    priority: int = 0  # higher is written first
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,9 @@ class LLMSettings:
     max_tokens: int = 4096
     # Ask for response_format={"type": "json_object"}; some local servers reject it.
     json_mode: bool = True
+    # Per million tokens, in the newsroom's currency: what [budget] cost_per_day counts.
+    price_input: float = 0.0
+    price_output: float = 0.0
 
     @property
     def configured(self) -> bool:
@@ -118,6 +137,9 @@ class Config:
     wordpress: WordPressSettings | None
     wp_password: str = field(default="", repr=False)
     feeds: tuple[FeedSettings, ...] = ()
+    select: SelectSettings = field(default_factory=SelectSettings)
+    budget: BudgetSettings = field(default_factory=BudgetSettings)
+    triage: TriageSettings = field(default_factory=TriageSettings)
 
     @property
     def root(self) -> Path:
@@ -198,7 +220,9 @@ def _feeds(tables: Any, root: Path) -> tuple[FeedSettings, ...]:
         url = str(table["url"])
         if not url.startswith(("http://", "https://")):  # a local file, relative to bot.toml
             url = str(root / Path(url.removeprefix("file://")).expanduser())
-        feeds.append(build_section(FeedSettings, {**table, "every": every, "url": url}, key))
+        feed = build_section(FeedSettings, {**table, "every": every, "url": url}, key)
+        check_feed(feed, key)
+        feeds.append(feed)
     urls = [feed.url for feed in feeds]
     if len(set(urls)) != len(urls):
         raise ConfigError("feeds: the same url is listed twice")
@@ -215,6 +239,9 @@ KNOWN_SECTIONS = {
     "fetch",
     "scheduler",
     "feeds",
+    "select",
+    "budget",
+    "triage",
 }
 
 
@@ -332,6 +359,10 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
         )
     except ValueError as error:
         raise ConfigError(str(error)) from None
+    select = build_section(SelectSettings, data.get("select", {}), "select")
+    budget = build_section(BudgetSettings, data.get("budget", {}), "budget")
+    triage = build_section(TriageSettings, data.get("triage", {}), "triage")
+    check_selection(select, budget, triage, priced=bool(llm.price_input or llm.price_output))
     return Config(
         path=path,
         database_url=database_url,
@@ -345,6 +376,9 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
         wordpress=wordpress,
         wp_password=wp_password,
         feeds=_feeds(data.get("feeds", []), root),
+        select=select,
+        budget=budget,
+        triage=triage,
     )
 
 

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +28,8 @@ from bot.log import context as log_context
 from bot.pipeline.outcomes import CycleReport, StoryOutcome, unexpected
 from bot.pipeline.polling import FeedPoller
 from bot.publish import Publisher, PublishError, Submission
+from bot.select.budget import BudgetReached
+from bot.select.selection import ClaimRules, Selection
 from bot.store import (
     Feed,
     LeaseLost,
@@ -34,6 +37,7 @@ from bot.store import (
     State,
     Story,
     claim,
+    note_waiting,
     record_failure,
     release,
     renew_lease,
@@ -69,7 +73,8 @@ class Pipeline:
     ):
         self.config = config
         self.sessions = sessions
-        self.feeds = FeedPoller(config, sessions)
+        self.selection = Selection(config, sessions)
+        self.feeds = FeedPoller(config, sessions, self.selection)
         self.writer = writer
         self.publisher = publisher
         self.worker = worker or worker_name()
@@ -104,7 +109,15 @@ class Pipeline:
         for _ in range(limit or self.config.scheduler.batch):
             if self.stopping.is_set() or (state == State.WRITTEN and self.publishing_stopped):
                 return
-            claimed = claim(session, state, self.worker, self.lease, 1)
+            rules = ClaimRules(where=(), order=())
+            if state == State.NEW:
+                # Priority and freshest first; nothing when the day's budget is spent.
+                if (chosen := self.selection.claim_rules(session)) is None:
+                    return
+                rules = chosen
+            claimed = claim(
+                session, state, self.worker, self.lease, 1, where=rules.where, order=rules.order
+            )
             if not claimed:
                 return
             with self._story_in_hand():
@@ -156,16 +169,39 @@ class Pipeline:
         feed = _feed_of(session, story)
         return log_context(story=story.id, feed=feed.url if feed else None, stage=stage)
 
-    def _write_one(self, session: Session, story: Story) -> StoryOutcome:
+    def _write_one(self, session: Session, story: Story, force: bool = False) -> StoryOutcome:
         outcome = StoryOutcome(story.id, story.title, "write", story.state)
         if self._needs_page(session, story):
             self._complete_from_page(session, story)
+        feed = _feed_of(session, story)
+        record = self._recorder(story.id)
         try:
+            if skip := self.selection.before_write(
+                session, story, feed.url if feed else None, record
+            ):
+                transition(
+                    session,
+                    story,
+                    State.SKIPPED,
+                    stage="select",
+                    detail=skip,
+                    reasons=[skip],
+                    worker=self.worker,
+                )
+                outcome.state, outcome.detail = State.SKIPPED, skip
+                return outcome
             written = self.writer.write(
                 self._source(session, story),
                 category=story.category,
-                record=self._recorder(story.id),
+                record=record,
+                guard=self.selection.guard(story.id, force=force),
             )
+        except BudgetReached as reached:
+            # Not an attempt: the story waits in `new`, and the next day writes it.
+            note_waiting(session, str(reached), story_ids=[story.id])
+            release(session, story)
+            outcome.detail = str(reached)
+            return outcome
         except ModelError as error:
             return self._failed_attempt(session, story, outcome, "write", str(error))
         failpoint("model-answered")
@@ -192,7 +228,12 @@ class Pipeline:
         file has no page to read, and reading one would go on the network."""
         feed = _feed_of(session, story)
         remote = feed is not None and feed.url.startswith(("http://", "https://"))
-        short = len(story.source_text.split()) < self.config.writer.fetch_article_below_words
+        # The page is read too when the feed's text is below the selection's min_words.
+        below = max(
+            self.config.writer.fetch_article_below_words,
+            self.selection.min_words(feed.url if feed else None),
+        )
+        short = len(story.source_text.split()) < below
         return remote and bool(story.url) and short
 
     def _complete_from_page(self, session: Session, story: Story) -> None:
@@ -229,6 +270,28 @@ class Pipeline:
                 session.commit()
 
         return record
+
+    def write_chosen(self, story_id: int, *, force: bool = False) -> list[StoryOutcome]:
+        """`stories write`: one story chosen by hand (already put back in `new`), written
+        and published now, whatever the filters, max_age and triage said. The day's
+        quotas and budget still apply unless `force`: then it waits in `new` with
+        the reason, and nothing is returned."""
+        outcomes: list[StoryOutcome] = []
+        with self.sessions() as session:
+            where = [Story.id == story_id]
+            if not force:
+                if (rules := self.selection.claim_rules(session)) is None:
+                    return outcomes
+                where.extend(rules.where)
+            for state, stage, work in (
+                (State.NEW, "write", partial(self._write_one, force=force)),
+                (State.WRITTEN, "publish", self._publish_one),
+            ):
+                claimed = claim(session, state, self.worker, self.lease, 1, where=where)
+                for story in claimed:
+                    with self._story_in_hand(), self._story_context(session, story, stage):
+                        outcomes.append(self._guarded(session, story, stage, work))
+        return outcomes
 
     # --- publishing --------------------------------------------------------
 

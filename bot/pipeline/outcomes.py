@@ -11,6 +11,7 @@ class FeedOutcome:
     new: int = 0
     duplicates: int = 0
     known: int = 0
+    skipped: int = 0  # stored, turned away by a filter or max_age
     not_modified: bool = False
     error: str | None = None
 

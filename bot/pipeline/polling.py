@@ -20,6 +20,7 @@ from bot.failpoints import failpoint
 from bot.feeds.cadence import backoff, jittered, next_interval
 from bot.log import context as log_context
 from bot.pipeline.outcomes import FeedOutcome, unexpected
+from bot.select.selection import Selection
 from bot.store import Feed, IngestResult, ingest
 from bot.store.models import utcnow
 
@@ -27,9 +28,15 @@ log = logging.getLogger(__name__)
 
 
 class FeedPoller:
-    def __init__(self, config: Config, sessions: sessionmaker[Session]):
+    def __init__(
+        self,
+        config: Config,
+        sessions: sessionmaker[Session],
+        selection: Selection | None = None,
+    ):
         self.config = config
         self.sessions = sessions
+        self.selection = selection or Selection(config, sessions)
 
     def sync(self) -> None:
         """Make the feeds table match the [[feeds]] of the config (rows are never deleted:
@@ -88,9 +95,12 @@ class FeedPoller:
             outcome.not_modified = result.not_modified
             counts: Counter[str] = Counter()
             skipped: list[str] = []
+            remote = settings.url.startswith(("http://", "https://"))
             for item in result.items:
                 try:
-                    counts[ingest(session, feed, item, settings.category)] += 1
+                    reads_page = remote and bool(item.url)
+                    skip = self.selection.at_store(item, settings, reads_page=reads_page)
+                    counts[ingest(session, feed, item, settings.category, skip)] += 1
                 except Exception as error:  # one item the database refuses must not cost the rest
                     log.exception("feed %s: item %r not stored", settings.url, item.guid[:200])
                     session.rollback()
@@ -99,9 +109,11 @@ class FeedPoller:
             outcome.new = counts[IngestResult.NEW]
             outcome.duplicates = counts[IngestResult.DUPLICATE]
             outcome.known = counts[IngestResult.KNOWN]
+            outcome.skipped = counts[IngestResult.SKIPPED]
             # Validators are saved only after every item is stored: a crash before
             # this line refetches the whole feed, and dedup absorbs the repeat.
-            self._feed_succeeded(session, feed, settings, result, had_news=outcome.new > 0)
+            had_news = outcome.new + outcome.skipped > 0
+            self._feed_succeeded(session, feed, settings, result, had_news=had_news)
             if skipped:
                 # Someone should look at these items; and the validators are forgotten so
                 # the next poll reads the whole feed again: if the refusal was passing (a

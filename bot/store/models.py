@@ -5,6 +5,8 @@ A story moves through these states, each change committed at once:
     new ──> written ──> published
      │         │
      │         └──> failed (publishing kept failing; `stories retry` puts it back)
+     ├──> skipped (a filter, max_age, triage turned it away; reason kept;
+     │             `stories write` puts it back in new, chosen by hand)
      ├──> held (the quality gate refused every answer; reasons kept)
      ├──> failed (writing kept failing; reasons kept)
      └──  duplicate (same story as another one; never written or published)
@@ -62,6 +64,7 @@ class State(enum.StrEnum):
     HELD = "held"
     FAILED = "failed"
     DUPLICATE = "duplicate"
+    SKIPPED = "skipped"
 
 
 class Base(DeclarativeBase):
@@ -114,7 +117,7 @@ class Story(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     draft: Mapped[dict | None]  # bot.writer.draft.Draft.to_dict()
-    reasons: Mapped[list | None]  # why it is held or failed, one line each
+    reasons: Mapped[list | None]  # why it is held, failed, skipped or waiting, one line each
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
 
@@ -123,6 +126,12 @@ class Story(Base):
 
     post_id: Mapped[str | None] = mapped_column(String(100))
     post_url: Mapped[str | None] = mapped_column(String(2048))
+
+    # bot.select: the triage model's relevance score (0–100) and why; a story an
+    # editor chose by hand (`stories write`) passes the filters, not the budget.
+    triage_score: Mapped[int | None] = mapped_column(Integer)
+    triage_reason: Mapped[str | None] = mapped_column(Text)
+    chosen_by_hand: Mapped[bool] = mapped_column(default=False)
 
     feed: Mapped[Feed | None] = relationship(back_populates="stories")
     events: Mapped[list[Event]] = relationship(
@@ -170,7 +179,7 @@ class LLMCall(Base):
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     model: Mapped[str] = mapped_column(String(200))
-    purpose: Mapped[str] = mapped_column(String(20))  # write | repair
+    purpose: Mapped[str] = mapped_column(String(20))  # write | repair | triage
     messages: Mapped[list]
     response: Mapped[str | None] = mapped_column(Text)
     prompt_tokens: Mapped[int | None] = mapped_column(Integer)

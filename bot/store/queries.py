@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +40,20 @@ def recent_problems(session: Session, limit: int = 10) -> list[Story]:
             .limit(limit)
         )
     )
+
+
+# A skip reason's kind: "exclude: football" -> "exclude", "triage 23/100" -> "triage".
+_REASON_KIND = re.compile(r"[a-z_]+(?: [a-z_]+)*")
+
+
+def skip_reasons(session: Session) -> dict[str, int]:
+    """How many stories each kind of selection rule turned away, the most first."""
+    counts: Counter[str] = Counter()
+    for reasons in session.scalars(select(Story.reasons).where(Story.state == State.SKIPPED)):
+        first = (reasons or ["?"])[0]
+        kind = _REASON_KIND.match(first)
+        counts[kind.group(0) if kind else first] += 1
+    return dict(counts.most_common())
 
 
 def feeds(session: Session) -> list[Feed]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from bot.feeds.item import FeedItem
 from bot.store.dedup import canonical_url, key_value, text_fingerprint
@@ -21,6 +24,7 @@ class IngestResult:
     NEW = "new"
     KNOWN = "known"  # this GUID was stored before: nothing to do
     DUPLICATE = "duplicate"  # another item already told this story
+    SKIPPED = "skipped"  # stored, but turned away by the selection (bot.select)
 
 
 def _keys(item: FeedItem) -> list[tuple[str, str]]:
@@ -38,8 +42,11 @@ def _find(session: Session, kind: str, value: str) -> int | None:
     )
 
 
-def ingest(session: Session, feed: Feed, item: FeedItem, category: str) -> str:
-    """Store one item, committed, before anything else is done with it.
+def ingest(
+    session: Session, feed: Feed, item: FeedItem, category: str, skipped: str | None = None
+) -> str:
+    """Store one item, committed, before anything else is done with it; with
+    `skipped` (the selection's reason), stored as `skipped`, never lost.
 
     Returns an IngestResult value. Safe with several workers: the unique key
     constraint decides who stored the story first; the loser retries and
@@ -47,18 +54,26 @@ def ingest(session: Session, feed: Feed, item: FeedItem, category: str) -> str:
     """
     for _ in range(3):
         try:
-            return _ingest_once(session, feed, item, category)
+            return _ingest_once(session, feed, item, category, skipped)
         except IntegrityError:
             session.rollback()  # another worker stored a key first: look again
     raise RuntimeError(f"could not store item {item.guid!r}: keys keep colliding")
 
 
-def _ingest_once(session: Session, feed: Feed, item: FeedItem, category: str) -> str:
+def _ingest_once(
+    session: Session, feed: Feed, item: FeedItem, category: str, skipped: str | None
+) -> str:
     keys = _keys(item)
     guid_key = keys[0]
     if _find(session, *guid_key) is not None:
         return IngestResult.KNOWN
     original = next((sid for kind, value in keys[1:] if (sid := _find(session, kind, value))), None)
+    state, result, detail = State.NEW, IngestResult.NEW, f"from {feed.url}"
+    if original:
+        state, result = State.DUPLICATE, IngestResult.DUPLICATE
+        detail = f"same story as #{original}"
+    elif skipped:
+        state, result, detail = State.SKIPPED, IngestResult.SKIPPED, skipped
     story = Story(
         uid=uuid.uuid4().hex,
         feed_id=feed.id,
@@ -73,22 +88,34 @@ def _ingest_once(session: Session, feed: Feed, item: FeedItem, category: str) ->
         image_url=item.image_url,
         image_credit=item.image_credit,
         published_at=item.published_at,
-        state=State.DUPLICATE if original else State.NEW,
+        state=state,
         duplicate_of_id=original,
+        reasons=[skipped] if state == State.SKIPPED else None,
     )
     session.add(story)
     session.flush()
     # A duplicate keeps only its GUID key: the URL and text keys belong to the original.
-    for kind, value in [guid_key] if original else keys:
+    # So does a skipped story: the same story from a feed whose rules let it through
+    # is then stored as new, not as the duplicate of one that is not written.
+    for kind, value in [guid_key] if original or skipped else keys:
         session.add(StoryKey(kind=kind, value=value, story_id=story.id))
-    detail = f"same story as #{original}" if original else f"from {feed.url}"
     session.add(Event(story_id=story.id, stage="ingest", outcome=story.state, detail=detail))
     session.commit()
-    return IngestResult.DUPLICATE if original else IngestResult.NEW
+    return result
 
 
-def claim(session: Session, state: State, worker: str, lease: timedelta, limit: int) -> list[Story]:
-    """Take up to `limit` stories in `state` whose lease is free or expired.
+def claim(
+    session: Session,
+    state: State,
+    worker: str,
+    lease: timedelta,
+    limit: int,
+    *,
+    where: Sequence[ColumnElement[bool]] = (),
+    order: Sequence[Any] = (),
+) -> list[Story]:
+    """Take up to `limit` stories in `state` whose lease is free or expired, in
+    `order` (by id when none), among those that meet `where`.
 
     The UPDATE ... WHERE lease is free is atomic on every backend, so two
     workers racing for one story cannot both get it.
@@ -96,7 +123,10 @@ def claim(session: Session, state: State, worker: str, lease: timedelta, limit: 
     now = utcnow()
     free = or_(Story.lease_until.is_(None), Story.lease_until < now)
     candidates = session.scalars(
-        select(Story.id).where(Story.state == state, free).order_by(Story.id).limit(limit)
+        select(Story.id)
+        .where(Story.state == state, free, *where)
+        .order_by(*(order or [Story.id]))
+        .limit(limit)
     ).all()
     claimed = []
     for story_id in candidates:
@@ -201,3 +231,40 @@ def retry(session: Session, story: Story) -> State:
     story.attempts = 0
     transition(session, story, target, stage="retry", detail=f"back to {target.value} by hand")
     return target
+
+
+def note_waiting(
+    session: Session,
+    reason: str,
+    feed_ids: Sequence[int] | None = None,
+    *,
+    story_ids: Sequence[int] | None = None,
+) -> None:
+    """The stories left in `new` by a budget say why they wait (all, those of
+    `feed_ids`, or `story_ids`); their state does not change: the next day writes them."""
+    query = update(Story).where(Story.state == State.NEW)
+    if story_ids is None:
+        query = query.where(Story.lease_owner.is_(None))  # not those in another worker's hand
+    else:
+        query = query.where(Story.id.in_(story_ids))
+    if feed_ids is not None:
+        query = query.where(Story.feed_id.in_(feed_ids))
+    session.execute(query.values(reasons=[reason]))
+    session.commit()
+
+
+def record_triage(session: Session, story: Story, score: int | None, reason: str) -> None:
+    """The triage model's verdict, kept with the story (committed at once: it was paid for)."""
+    story.triage_score = score
+    story.triage_reason = reason
+    detail = f"{score}/100" if score is not None else "no score"
+    session.add(Event(story_id=story.id, stage="triage", outcome="scored", detail=detail))
+    session.commit()
+
+
+def choose_by_hand(session: Session, story: Story) -> None:
+    """An editor wants this story written (`stories write`): back to `new`, past the
+    filters, max_age and triage from now on; the budget still applies."""
+    story.chosen_by_hand = True
+    story.attempts = 0
+    transition(session, story, State.NEW, stage="select", detail="chosen by hand")

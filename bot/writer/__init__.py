@@ -11,6 +11,7 @@ offline writer packages the source as is.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.quality import GateResult, apply_local_fixes, check, repair_request
@@ -46,11 +47,19 @@ class Writer:
     def name(self) -> str:
         return self.model.model if self.model else "offline"
 
-    def write(self, source: SourceArticle, *, category: str, record: Recorder) -> WriteOutcome:
-        """Raises ModelError when the model cannot be reached: the story waits for the next run."""
+    def write(
+        self,
+        source: SourceArticle,
+        *,
+        category: str,
+        record: Recorder,
+        guard: Callable[[], None] | None = None,
+    ) -> WriteOutcome:
+        """Raises ModelError when the model cannot be reached: the story waits for the next run.
+        `guard` is asked before each model call (the day's budget) and may raise to stop."""
         if self.model is None:
             return WriteOutcome(self._offline(source, category))
-        return self._with_model(self.model, source, category, record)
+        return self._with_model(self.model, source, category, record, guard)
 
     def _offline(self, source: SourceArticle, category: str) -> Draft:
         draft = offline.package(source, category=category, min_words=self.quality.min_words)
@@ -64,7 +73,12 @@ class Writer:
         return draft
 
     def _with_model(
-        self, model: ChatModel, source: SourceArticle, category: str, record: Recorder
+        self,
+        model: ChatModel,
+        source: SourceArticle,
+        category: str,
+        record: Recorder,
+        guard: Callable[[], None] | None,
     ) -> WriteOutcome:
         messages = self.prompts.messages(
             source,
@@ -75,7 +89,7 @@ class Writer:
         reasons: list[str] = []
         for attempt in range(1 + self.quality.max_repairs):
             purpose = "write" if attempt == 0 else "repair"
-            completion = model.complete(messages, purpose=purpose, record=record)
+            completion = model.complete(messages, purpose=purpose, record=record, guard=guard)
             messages = [*messages, {"role": "assistant", "content": completion.text}]
             try:
                 draft = parse_answer(completion.text, writer=completion.model)

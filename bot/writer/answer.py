@@ -16,7 +16,7 @@ class AnswerError(Exception):
 
 
 def parse_answer(text: str, *, writer: str) -> Draft:
-    data = _load_json(text)
+    data = load_object(text)
     missing = [key for key in DRAFT_KEYS if key not in data]
     extra = [key for key in data if key not in DRAFT_KEYS]
     problems = []
@@ -40,7 +40,7 @@ def _has_type(key: str, value: Any) -> bool:
     return isinstance(value, str)
 
 
-def _load_json(text: str) -> dict[str, Any]:
+def load_object(text: str) -> dict[str, Any]:
     candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
     # A chatty model may write a sentence before the object: try the outermost braces too.
     if (start := text.find("{")) != -1 and (end := text.rfind("}")) > start:

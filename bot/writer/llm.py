@@ -36,7 +36,7 @@ class CallRecord:
     """What the store keeps of each call, answered or not."""
 
     model: str
-    purpose: str  # write | repair
+    purpose: str  # write | repair | triage
     messages: list[Message]
     response: str | None
     prompt_tokens: int | None
@@ -107,7 +107,18 @@ class ChatModel:
         self._max_tokens = max_tokens
         self._json_mode = json_mode
 
-    def complete(self, messages: list[Message], *, purpose: str, record: Recorder) -> Completion:
+    def complete(
+        self,
+        messages: list[Message],
+        *,
+        purpose: str,
+        record: Recorder,
+        guard: Callable[[], None] | None = None,
+    ) -> Completion:
+        """`guard` is asked before the call, and raises to forbid it (the day's budget)."""
+        if guard is not None:
+            guard()
+
         def failed(attempt: int, error: BaseException, wait: float | None) -> None:
             record(CallRecord(self.model, purpose, messages, None, None, None, 0, describe(error)))
             log.warning(
