@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -25,8 +24,6 @@ from bot.store.models import utcnow
 from bot.writer.llm import Recorder
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -66,10 +63,9 @@ class ClaimRules:
 
 
 class Selection:
-    def __init__(self, config: Config, sessions: sessionmaker[Session], *, clock: Clock = utcnow):
+    def __init__(self, config: Config, sessions: sessionmaker[Session]):
         self.config = config
         self.sessions = sessions
-        self.clock = clock
         self.rules = {
             feed.url: FeedRules.build(config, feed, f"feeds[{index}]")
             for index, feed in enumerate(config.feeds)
@@ -93,7 +89,7 @@ class Selection:
         """Why this item is not to be written, or None. `reads_page`: its article page
         will be read before writing (then min_words waits for the page's text)."""
         rules = self.rules_for(feed.url)
-        if reason := too_old(item.published_at, self.clock(), rules.max_age):
+        if reason := too_old(item.published_at, utcnow(), rules.max_age):
             return reason
         candidate = Candidate(
             item.title, item.text, item.categories, item.language or feed.language
@@ -121,7 +117,7 @@ class Selection:
         where: list[ColumnElement[bool]] = []
         quotas = {feed_ids[u]: r.per_day for u, r in self.rules.items() if u in feed_ids}
         if self.config.budget.limited or any(v is not None for v in quotas.values()):
-            usage = self.budget.usage(session, self.clock())
+            usage = self.budget.usage(session, utcnow())
             if reason := self.budget.article_limit(usage):
                 note_waiting(session, reason)
                 return None
@@ -149,7 +145,7 @@ class Selection:
             return None
         rules = self.rules_for(feed_url)
         # Undated: its age counts from when it was stored, never guessed older.
-        if reason := too_old(story.published_at or story.fetched_at, self.clock(), rules.max_age):
+        if reason := too_old(story.published_at or story.fetched_at, utcnow(), rules.max_age):
             return reason
         if reason := self._too_short(story.source_text, rules):
             return reason
@@ -177,7 +173,7 @@ class Selection:
 
         def check() -> None:
             with self.sessions() as session:
-                usage = self.budget.usage(session, self.clock(), besides=story_id)
+                usage = self.budget.usage(session, utcnow(), besides=story_id)
             if reason := self.budget.spent(usage):
                 raise BudgetReached(reason)
 
@@ -187,13 +183,13 @@ class Selection:
         """The reason no article may be started now (for `stories write`), or None."""
         if not self.config.budget.limited:
             return None
-        return self.budget.article_limit(self.budget.usage(session, self.clock()))
+        return self.budget.article_limit(self.budget.usage(session, utcnow()))
 
     # --- status ------------------------------------------------------------
 
     def today(self, session: Session) -> dict[str, Any]:
         """Today's use against each limit, for `depeche status`."""
-        usage = self.budget.usage(session, self.clock())
+        usage = self.budget.usage(session, utcnow())
         limits = self.config.budget
         feeds = {id_: url for id_, url in session.execute(select(Feed.id, Feed.url))}
         return {

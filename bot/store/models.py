@@ -19,7 +19,7 @@ expires, and two workers never handle the same story at the same time.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from sqlalchemy import (
@@ -36,8 +36,18 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 
+class StoreClock:
+    """The store's time, for every timestamp and every "today". Tests move it forward
+    (`offset`) to cross a newsroom's day boundary; nothing else changes it."""
+
+    offset = timedelta(0)
+
+
+clock = StoreClock()
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + clock.offset
 
 
 class UTCDateTime(TypeDecorator[datetime]):

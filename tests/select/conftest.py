@@ -1,4 +1,4 @@
-"""A wire served on 127.0.0.1, a real database, and the pipeline with a clock the test sets."""
+"""A wire served on 127.0.0.1, a real database, and the pipeline on the store's clock, which a test moves forward."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bot.config import load
 from bot.pipeline import CycleReport, Pipeline
 from bot.publish import make_publisher
 from bot.store import Story
-from bot.store.models import utcnow
+from bot.store.models import clock, utcnow
 from tests.conftest import write_config
 from tests.servers.web import Reply, WebServer
 
@@ -72,12 +72,11 @@ def serve(web: WebServer, path: str, body: str) -> str:
 
 
 class Bot:
-    """The pipeline of one bot.toml; `now` is the selection's clock (the real one when None)."""
+    """The pipeline of one bot.toml, on the store's clock (`later` moves it forward)."""
 
     def __init__(self, config_path: Path):
         self.config = load(config_path, environ={})
         self.app: App = open_app(self.config)
-        self.now: datetime | None = None
         self.pipeline = self.new_pipeline()
 
     def new_pipeline(self, worker: str | None = None) -> Pipeline:
@@ -88,11 +87,11 @@ class Bot:
             publisher=make_publisher(self.config),
             worker=worker,
         )
-        pipeline.selection.clock = lambda: self.now or utcnow()
         return pipeline
 
-    def later(self, **delta: float) -> None:
-        self.now = (self.now or utcnow()) + timedelta(**delta)
+    @staticmethod
+    def later(**delta: float) -> None:
+        clock.offset += timedelta(**delta)
 
     def cycle(self) -> CycleReport:
         return self.pipeline.run_once(all_feeds=True)
@@ -115,6 +114,7 @@ def make_bot(tmp_path: Path) -> Iterator[Callable[..., Bot]]:
         return bot
 
     yield make
+    clock.offset = timedelta(0)
     for bot in bots:
         bot.app.close()
 
