@@ -49,12 +49,14 @@ def scores(found: list[dict]) -> list[int]:
     """The offline writer's draft for each source, scored as `run` scores it."""
     import inspect
 
-    from bot.quality.settings import QualitySettings
+    import bot
+    from bot.quality import QualitySettings
     from bot.writer import Writer
     from bot.writer.draft import SourceArticle
-    from bot.writer.prompt import Prompts, default_prompts_dir
+    from bot.writer.prompt import Prompts
 
-    prompts = Prompts.load(default_prompts_dir())
+    # The prompts shipped beside the code measured (this tree's, or the baseline's).
+    prompts = Prompts.load(Path(bot.__file__).resolve().parents[1] / "config" / "prompts")
     writer = Writer(model=None, prompts=prompts, quality=QualitySettings())
     knows_categories = "categories" in inspect.signature(SourceArticle).parameters
     result = []

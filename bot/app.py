@@ -15,7 +15,6 @@ from bot.publish import make_publisher
 from bot.store import make_engine, session_factory, upgrade
 from bot.store.lock import InstanceLock
 from bot.writer import Writer
-from bot.writer.llm import ChatModel
 from bot.writer.prompt import Prompts
 
 log = logging.getLogger(__name__)
@@ -67,6 +66,9 @@ def open_app(config: Config, *, migrate: bool = True) -> App:
 def make_writer(config: Config) -> Writer:
     model = None
     if config.llm.configured:
+        # Here and not at the top: openai is heavy, and only a configured model needs it.
+        from bot.writer.chat import ChatModel
+
         model = ChatModel(
             base_url=config.llm.base_url,
             api_key=config.llm.api_key,

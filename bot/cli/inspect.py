@@ -1,30 +1,36 @@
 """depeche status | stories list/show/retry/write | feeds list: read the store, print it
-(and, for `stories retry` and `stories write`, put a story back in the queue)."""
+(and, for `stories retry` and `stories write`, put a story back in the queue).
+
+The store (SQLAlchemy) is imported by the commands that read it, not here: see bot.cli.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.engine import make_url
 
-from bot.app import App, open_app
 from bot.cli import render
 from bot.cli.common import UserError, with_config
 from bot.config import Config
-from bot.pipeline.polling import FeedPoller
-from bot.select.selection import Selection
-from bot.store import State, Story, choose_by_hand, queries, retry
-from bot.store.db import database_exists
-from bot.store.lock import AlreadyRunning
+from bot.story import State
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.store import Story
 
 
 def open_existing(config: Config) -> App:
     """The app on a database a run has made; looking creates nothing: without one,
     say so and exit 0 (there is simply nothing to show yet)."""
+    from sqlalchemy.engine import make_url
+
+    from bot.app import open_app
+    from bot.store.db import database_exists
+
     if not database_exists(config.database_url):
         where = make_url(config.database_url).render_as_string(hide_password=True)
         click.echo(f"No database yet ({where}): `depeche run --once` creates it.", err=True)
@@ -37,6 +43,8 @@ def _when(moment: datetime | None) -> str:
 
 
 def _feed_rows(session: Any, config: Config) -> list[dict[str, Any]]:
+    from bot.store import queries
+
     names = {feed.url: feed.name for feed in config.feeds}
     return [
         {
@@ -59,6 +67,9 @@ def _feed_rows(session: Any, config: Config) -> list[dict[str, Any]]:
 @with_config
 def status(config: Config, as_json: bool) -> None:
     """Counts per state, per-feed health, the oldest waiting story, recent problems."""
+    from bot.select.selection import Selection
+    from bot.store import queries
+
     with open_existing(config) as app, app.sessions() as session:
         data = {
             "states": queries.state_counts(session),
@@ -112,6 +123,8 @@ def stories() -> None:
 @click.option("--limit", default=50, show_default=True)
 @with_config
 def stories_list(config: Config, state: str | None, limit: int) -> None:
+    from bot.store import queries
+
     with open_existing(config) as app, app.sessions() as session:
         rows = [
             [
@@ -132,6 +145,8 @@ def stories_list(config: Config, state: str | None, limit: int) -> None:
 @with_config
 def stories_show(config: Config, story_id: int, as_json: bool) -> None:
     """One story: source, state, reasons, draft, history and model calls."""
+    from bot.store import Story
+
     with open_existing(config) as app, app.sessions() as session:
         story = session.get(Story, story_id)
         if story is None:
@@ -177,6 +192,8 @@ def stories_show(config: Config, story_id: int, as_json: bool) -> None:
 
 
 def _story_data(session: Any, story: Story) -> dict[str, Any]:
+    from bot.store import queries
+
     return {
         "id": story.id,
         "uid": story.uid,
@@ -216,6 +233,9 @@ def _story_data(session: Any, story: Story) -> dict[str, Any]:
 @with_config
 def stories_write(config: Config, story_id: int, force: bool) -> None:
     """Write (and publish) a skipped or waiting story now, whatever the filters said."""
+    from bot.store import Story, choose_by_hand
+    from bot.store.lock import AlreadyRunning
+
     with open_existing(config) as app:
         with app.sessions() as session:
             story = session.get(Story, story_id)
@@ -247,6 +267,8 @@ def stories_write(config: Config, story_id: int, force: bool) -> None:
 @with_config
 def stories_retry(config: Config, story_id: int | None, all_failed: bool) -> None:
     """Put a failed or held story back in the queue."""
+    from bot.store import Story, queries, retry
+
     if (story_id is None) == (not all_failed):
         raise UserError("give a story id or --all-failed")
     with open_existing(config) as app, app.sessions() as session:
@@ -274,6 +296,8 @@ def feeds() -> None:
 @feeds.command("list")
 @with_config
 def feeds_list(config: Config) -> None:
+    from bot.pipeline.polling import FeedPoller
+
     with open_existing(config) as app:
         # The feeds alone: no writer is built, so no word about a model.
         FeedPoller(config, app.sessions).sync()

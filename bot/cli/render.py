@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bot.pipeline import CycleReport
-from bot.pipeline.outcomes import StoryOutcome
+if TYPE_CHECKING:  # for the annotations only: the pipeline is heavy to import (see bot.cli)
+    from bot.pipeline import CycleReport
+    from bot.pipeline.outcomes import StoryOutcome
 
 console = Console()
 

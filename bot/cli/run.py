@@ -1,4 +1,7 @@
-"""depeche init | run | daemon | rewrite | db."""
+"""depeche init | run | daemon | rewrite | db.
+
+The stages are imported by the commands that run them, not here: see bot.cli.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +9,19 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import make_writer, open_app
 from bot.cli import render
 from bot.cli.common import UserError, with_config
 from bot.config import Config
-from bot.pipeline import CycleReport
-from bot.store import make_engine, queries, upgrade
-from bot.store.lock import AlreadyRunning
-from bot.writer import ModelError
-from bot.writer.draft import SourceArticle, plain_text_paragraphs
-from bot.writer.llm import CallRecord
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from bot.pipeline import CycleReport
+    from bot.writer.draft import SourceArticle
 
 SHIPPED = Path(__file__).resolve().parents[2] / "config"
 EXAMPLE_CONFIG = SHIPPED / "bot.example.toml"
@@ -62,6 +64,9 @@ def run(config: Config, once: bool, all_feeds: bool) -> None:
 
         run_daemon(config)
         return
+    from bot.app import open_app
+    from bot.store.lock import AlreadyRunning
+
     with open_app(config) as app:
         try:
             pipeline = app.working_pipeline()
@@ -89,6 +94,8 @@ def exit_code(report: CycleReport) -> int:
 
 def _next_due(sessions: sessionmaker[Session], config: Config) -> str | None:
     """When the first configured feed is next due, for « No feed was due »."""
+    from bot.store import queries
+
     urls = {feed.url for feed in config.feeds}
     with sessions() as session:
         due = [f.next_poll_at for f in queries.feeds(session) if f.url in urls and f.next_poll_at]
@@ -112,6 +119,10 @@ def rewrite(config: Config, source: click.utils.LazyFile, as_json: bool) -> None
     """Rewrite one article (a text file whose first line is the title, then one paragraph
     per line or per blank line; or JSON {"title","text"}; - for stdin) and print the
     draft. Nothing is stored, so no bot.toml is needed (the defaults are used)."""
+    from bot.app import make_writer
+    from bot.writer import ModelError
+    from bot.writer.llm import CallRecord
+
     article = _read_source(source.read())
     calls: list[CallRecord] = []
     try:
@@ -143,6 +154,8 @@ def rewrite(config: Config, source: click.utils.LazyFile, as_json: bool) -> None
 
 
 def _read_source(text: str) -> SourceArticle:
+    from bot.writer.draft import SourceArticle, plain_text_paragraphs
+
     stripped = text.strip()
     if stripped.startswith("{"):
         try:
@@ -172,5 +185,7 @@ def db() -> None:
 @with_config
 def db_upgrade(config: Config) -> None:
     """Apply pending migrations."""
+    from bot.store import make_engine, upgrade
+
     before, after = upgrade(make_engine(config.database_url))
     click.echo(f"database at {after}" + ("" if before == after else f" (was {before or 'empty'})"))

@@ -11,8 +11,6 @@ import click
 from bot.cli import render
 from bot.cli.common import UserError, with_config
 from bot.config import Config
-from bot.seo import analyze
-from bot.seo.page import read_page
 
 
 @click.group()
@@ -54,6 +52,9 @@ def seo() -> None:
 def seo_check(file: Path, keyphrase: str | None, as_json: bool) -> None:
     """Analyse a draft JSON (outbox or `rewrite --json`) or an HTML page (an outbox page,
     read with its own SEO fields and its article alone)."""
+    from bot.seo import analyze
+    from bot.seo.page import read_page
+
     text = file.read_text(encoding="utf-8")
     if file.suffix == ".json":
         try:

@@ -16,13 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
+from bot.config.quality import QualitySettings
 from bot.config.tables import ConfigError, build_section, parse_interval, read_secret_file
-from bot.net.http import Limits
-from bot.publish.wordpress.settings import WordPressSettings
-from bot.quality.settings import QualitySettings
+from bot.config.wordpress import WordPressSettings
+from bot.net.limits import Limits
 from bot.select.settings import (
     BudgetSettings,
     SelectSettings,
@@ -30,7 +27,6 @@ from bot.select.settings import (
     check_feed,
     check_selection,
 )
-from bot.writer.prompt import default_prompts_dir
 
 
 @dataclass(frozen=True)
@@ -275,6 +271,11 @@ class DatabaseSettings:
 
 
 def _database_url(table: Any, root: Path, environ: Mapping[str, str]) -> str:
+    # Here and not at the top: SQLAlchemy takes a quarter of a second to import, and
+    # `depeche --help` reads this module.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
     url = (
         _env(environ, "DEPECHE_DATABASE_URL")
         or build_section(DatabaseSettings, table, "database").url
@@ -314,6 +315,11 @@ def _check_ranges(sections: Mapping[str, Any]) -> None:
         value = getattr(sections[section], key)
         if not lowest <= value <= highest:
             raise ConfigError(f"{section}.{key}: {value} is out of range ({lowest} to {highest})")
+
+
+def default_prompts_dir() -> Path:
+    """The prompts shipped with the code."""
+    return Path(__file__).resolve().parents[2] / "config" / "prompts"
 
 
 def _prompts_dir(writer: WriterSettings, root: Path) -> Path:

@@ -19,6 +19,7 @@ import httpx
 
 from bot.net.decode import ACCEPTED_ENCODINGS, BodyRejected, BoundedDecoder
 from bot.net.guard import AddressRefused, resolve_allowed
+from bot.net.limits import Limits
 from bot.net.retry import RetryPolicy, call_with_retries, parse_retry_after
 from bot.net.transport import Deadline, guarded_client
 
@@ -27,22 +28,6 @@ logger = logging.getLogger(__name__)
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Dropped when a redirect leaves the origin they were meant for.
 _CREDENTIAL_HEADERS = ("authorization", "cookie", "proxy-authorization")
-
-
-@dataclass(frozen=True)
-class Limits:
-    timeout: float = 20.0  # TOTAL deadline for the whole exchange incl. redirects and body, seconds
-    connect_timeout: float = 10.0
-    max_bytes: int = 10 * 1024 * 1024  # cap on the DECOMPRESSED body (gzip bombs); raw bytes too
-    max_redirects: int = 5
-    allow_private: bool = False  # allow loopback/private/link-local targets (local wires; tests)
-    user_agent: str = "Depeche/0.1 (newsroom feed bot)"
-
-    def __post_init__(self) -> None:
-        if self.timeout <= 0 or self.connect_timeout <= 0:
-            raise ValueError("Limits.timeout and connect_timeout must be > 0")
-        if self.max_bytes < 0 or self.max_redirects < 0:
-            raise ValueError("Limits.max_bytes and max_redirects must be >= 0")
 
 
 class FetchError(Exception):
@@ -83,7 +68,7 @@ class Response:
 def fetch(
     url: str,
     *,
-    limits: Limits = Limits(),
+    limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, immutable
     headers: Mapping[str, str] | None = None,
     client: httpx.Client | None = None,
 ) -> Response:
@@ -105,7 +90,7 @@ def fetch(
 def retry_fetch(
     url: str,
     *,
-    limits: Limits = Limits(),
+    limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, immutable
     policy: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen dataclass, immutable
     headers: Mapping[str, str] | None = None,
     on_failure: Callable[[int, BaseException, float | None], None] | None = None,

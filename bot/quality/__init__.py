@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from bot.config.quality import QualitySettings
 from bot.quality.facts import article_text, unsupported_facts
 from bot.quality.fixes import apply_local_fixes
 from bot.quality.injection import obeyed_words
 from bot.quality.repair import repair_request
 from bot.quality.result import Failure, GateResult
 from bot.quality.rules import headline_rules, language_rules, seo_field_rules, structure_rules
-from bot.quality.settings import QualitySettings
 from bot.seo import analyze
 
 if TYPE_CHECKING:

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 
 from text_to_num import alpha2digit
 
-from bot.nlp import french
+from bot.nlp import Pipes, french, lemma_words
 from bot.quality.injection import without_injections
+from bot.quality.lexicon import stop_word_list
 from bot.seo.text import fold_accents, sentences
 
 if TYPE_CHECKING:  # bot.writer imports bot.quality: no import cycle at run time
@@ -293,7 +294,7 @@ def _unsupported_quotations(text: str, facts: SourceFacts) -> Iterator[str]:
 # --- names ---------------------------------------------------------------------------------------
 
 
-def _nlp():  # type: ignore[no-untyped-def]
+def _nlp() -> Pipes:
     """spaCy's small French model with only the entity recogniser running."""
     return french("ner")
 
@@ -303,11 +304,7 @@ def _common_words() -> frozenset[str]:
     """Folded French common words (the model's lemma lists and stop words): a capitalised word
     that opens a sentence and is one of them ("Côté", "Reste", "Face") is no name, whatever the
     small model thinks."""
-    from spacy.lang.fr.stop_words import STOP_WORDS
-
-    index = _nlp().get_pipe("lemmatizer").lookups.get_table("lemma_index")
-    words = {w for key in index for w in index[key]} | set(STOP_WORDS)
-    return frozenset(fold(w) for w in words)
+    return frozenset(fold(w) for w in lemma_words() | stop_word_list("fr"))
 
 
 def _capitalised_words(text: str, sentence_start: bool) -> list[str]:

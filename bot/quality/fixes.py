@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from slugify import slugify
 
+from bot.config.quality import QualitySettings
 from bot.quality import markup
 from bot.quality.lexicon import stop_words
-from bot.quality.settings import QualitySettings
 
 if TYPE_CHECKING:
     from bot.writer.draft import Draft, SourceArticle

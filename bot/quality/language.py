@@ -5,21 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+if TYPE_CHECKING:  # lingua itself is imported by the first detection (see detector())
+    from lingua import LanguageDetector
 
-# A handful of candidates: the languages sources come in and models slip into. Fewer candidates
-# make lingua both faster and surer.
+# A handful of candidates, by ISO 639-1 code: the languages sources come in and models slip
+# into. Fewer candidates make lingua both faster and surer, and lighter: it holds the models
+# of these languages only.
 CANDIDATES = {
-    Language.FRENCH: "français",
-    Language.ENGLISH: "anglais",
-    Language.SPANISH: "espagnol",
-    Language.GERMAN: "allemand",
-    Language.ITALIAN: "italien",
-    Language.PORTUGUESE: "portugais",
-    Language.ARABIC: "arabe",
+    "fr": "français",
+    "en": "anglais",
+    "es": "espagnol",
+    "de": "allemand",
+    "it": "italien",
+    "pt": "portugais",
+    "ar": "arabe",
 }
-_TARGETS = {"fr": Language.FRENCH}
 
 # Below this many words, statistics mislead ("Smartphone : le marketing digital booste le
 # business" reads as English): a short text is French when lingua says so or when it holds a
@@ -43,16 +45,18 @@ class ForeignBlock:
 
 def target_name(target: str) -> str:
     """The French name of a target language code: "fr" → "français"."""
-    return CANDIDATES[_TARGETS[target]]
+    return CANDIDATES[target]
 
 
 @cache
 def detector() -> LanguageDetector:
-    return (
-        LanguageDetectorBuilder.from_languages(*CANDIDATES)
-        .with_preloaded_language_models()
-        .build()
-    )
+    """Built on the first detection: importing lingua takes time and its models much
+    memory, which `depeche status` and the feeds must not pay for. The models are not
+    preloaded: lingua loads those a text needs (a text in Arabic script needs only Arabic's)."""
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    languages = [Language.from_iso_code_639_1(IsoCode639_1.from_str(c)) for c in CANDIDATES]
+    return LanguageDetectorBuilder.from_languages(*languages).build()
 
 
 def detect(text: str, target: str = "fr") -> str | None:
@@ -60,13 +64,13 @@ def detect(text: str, target: str = "fr") -> str | None:
     words = _WORD_RE.findall(text)
     if not words:
         return None
-    goal = _TARGETS[target]
     found = detector().detect_language_of(text)
-    if found is None or found == goal:
+    code = found.iso_code_639_1.name.lower() if found else target
+    if code == target:
         return None
     if len(words) < SHORT_TEXT_WORDS and any(w.lower() in _FRENCH_MARKERS for w in words):
         return None
-    return CANDIDATES[found]
+    return CANDIDATES[code]
 
 
 def foreign_blocks(blocks: list[tuple[str, str]], target: str = "fr") -> list[ForeignBlock]:

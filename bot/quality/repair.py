@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.config.quality import QualitySettings
 from bot.quality.result import Failure, GateResult
-from bot.quality.settings import QualitySettings
 
 # What to do about each rule, beyond the measured value and the target.
 _HINTS = {

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 from lxml import html as lxml_html
 
+from bot.config.quality import QualitySettings
 from bot.quality import language, markup
 from bot.quality.lexicon import stop_words
 from bot.quality.result import Failure
-from bot.quality.settings import QualitySettings
 from bot.seo.text import (
     count_words,
     fold_accents,

@@ -13,11 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.config import Config
+from bot.config import Config, default_prompts_dir
 from bot.net.retry import RetryPolicy
 from bot.writer.answer import AnswerError, load_object
-from bot.writer.llm import ChatModel, Recorder
-from bot.writer.prompt import default_prompts_dir
+from bot.writer.llm import Recorder
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +39,9 @@ def prompt_path(prompts_dir: Path) -> Path:
 
 class Triage:
     def __init__(self, config: Config):
+        # Here and not at the top: openai is heavy, and only a configured triage needs it.
+        from bot.writer.chat import ChatModel
+
         self.min_score = config.triage.min_score
         self.system = prompt_path(config.prompts_dir).read_text(encoding="utf-8").strip()
         self.model = ChatModel(

@@ -18,7 +18,6 @@ expires, and two workers never handle the same story at the same time.
 
 from __future__ import annotations
 
-import enum
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
@@ -34,6 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+from bot.story import State
 
 
 class StoreClock:
@@ -65,16 +66,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
-
-
-class State(enum.StrEnum):
-    NEW = "new"
-    WRITTEN = "written"
-    PUBLISHED = "published"
-    HELD = "held"
-    FAILED = "failed"
-    DUPLICATE = "duplicate"
-    SKIPPED = "skipped"
 
 
 class Base(DeclarativeBase):

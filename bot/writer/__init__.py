@@ -14,14 +14,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.config.quality import QualitySettings
 from bot.quality import GateResult, apply_local_fixes, check, repair_request
 from bot.quality.rules import language_rules
-from bot.quality.settings import QualitySettings
 from bot.seo import analyze
 from bot.writer import offline
 from bot.writer.answer import AnswerError, parse_answer
 from bot.writer.draft import Draft, SourceArticle
-from bot.writer.llm import ChatModel, ModelError, Recorder
+from bot.writer.llm import Model, ModelError, Recorder
 from bot.writer.prompt import Prompts
 
 __all__ = ["ModelError", "WriteOutcome", "Writer"]
@@ -38,7 +38,7 @@ class WriteOutcome:
 
 
 class Writer:
-    def __init__(self, *, model: ChatModel | None, prompts: Prompts, quality: QualitySettings):
+    def __init__(self, *, model: Model | None, prompts: Prompts, quality: QualitySettings):
         self.model = model
         self.prompts = prompts
         self.quality = quality
@@ -74,7 +74,7 @@ class Writer:
 
     def _with_model(
         self,
-        model: ChatModel,
+        model: Model,
         source: SourceArticle,
         category: str,
         record: Recorder,

@@ -25,7 +25,7 @@ from typing import Any
 
 from slugify import slugify
 
-from bot.nlp import french
+from bot.nlp import Pipes, french
 from bot.seo.keyphrase import keyphrase_count, share_of_keyphrase_words
 from bot.seo.text import title_width_px
 from bot.writer.draft import Draft, SourceArticle
@@ -52,7 +52,7 @@ _NOMINAL_EDGES = {"NOUN", "PROPN", "ADJ", "NUM"}
 _ENTITY_LABELS = {"PER", "LOC", "ORG", "MISC"}
 
 
-def _nlp() -> Any:
+def _nlp() -> Pipes:
     return french("morphologizer", "attribute_ruler", "ner")
 
 

@@ -51,7 +51,3 @@ class Prompts:
             source_text=source.text.replace("</source>", "< /source>"),
         )
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
-
-
-def default_prompts_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "config" / "prompts"

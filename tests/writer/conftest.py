@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from bot.config import default_prompts_dir
+from bot.config.quality import QualitySettings
 from bot.net.retry import RetryPolicy
-from bot.quality.settings import QualitySettings
 from bot.writer import Writer
-from bot.writer.llm import ChatModel
-from bot.writer.prompt import Prompts, default_prompts_dir
+from bot.writer.chat import ChatModel
+from bot.writer.prompt import Prompts
 from tests.servers.llm import ScriptedLLM
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from importlib.resources import files
 
+from bot.config.wordpress import WordPressSettings
 from bot.publish.wordpress.check import check_site
 from bot.publish.wordpress.publisher import WordPressPublisher
-from bot.publish.wordpress.settings import WordPressSettings
 
 __all__ = ["WordPressPublisher", "WordPressSettings", "check_site", "mu_plugin_source"]
 

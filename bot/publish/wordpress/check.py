@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from bot.config.wordpress import APIS, WordPressSettings
 from bot.publish.wordpress.publisher import open_transport
-from bot.publish.wordpress.settings import APIS, WordPressSettings
 from bot.publish.wordpress.transport import (
     INSTALL_HINT,
     NOTE_KEY,

@@ -11,11 +11,11 @@ import re
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from bot.config.wordpress import WordPressSettings
 from bot.net.http import FetchError, Limits, retry_fetch
 from bot.net.retry import BRIEF
 from bot.publish.base import PublishError, Submission
 from bot.publish.wordpress.content import source_name
-from bot.publish.wordpress.settings import WordPressSettings
 from bot.publish.wordpress.transport import Transport
 
 logger = logging.getLogger(__name__)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 
+from bot.config.wordpress import WordPressSettings
 from bot.net.retry import RetryPolicy, call_with_retries
 from bot.publish.base import PublishError, Receipt, Submission
 from bot.publish.wordpress import content
 from bot.publish.wordpress.images import featured_image
 from bot.publish.wordpress.rest import RestTransport
-from bot.publish.wordpress.settings import WordPressSettings
 from bot.publish.wordpress.transport import (
     CATEGORY,
     INSTALL_HINT,

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
+from bot.config.wordpress import WordPressSettings
 from bot.net.retry import parse_retry_after
-from bot.publish.wordpress.settings import WordPressSettings
 from bot.publish.wordpress.transport import (
     CATEGORY,
     STORY_KEY,

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.config.wordpress import WordPressSettings
 from bot.publish.base import PublishError
-from bot.publish.wordpress.settings import WordPressSettings
 
 STORY_KEY = "depeche_story_id"
 NOTE_KEY = "_depeche_editor_note"

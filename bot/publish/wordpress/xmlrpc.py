@@ -13,8 +13,8 @@ from datetime import UTC
 from typing import Any
 from xml.parsers.expat import ExpatError
 
+from bot.config.wordpress import WordPressSettings
 from bot.net.retry import parse_retry_after
-from bot.publish.wordpress.settings import WordPressSettings
 from bot.publish.wordpress.transport import (
     PostFields,
     RemotePost,

@@ -1,0 +1,115 @@
+"""How fast `depeche` starts and how much memory the sample run takes (issue 8).
+
+    python3 bench/startup.py [--runs N]
+
+Prints, each measured in this run:
+
+- `depeche --help`: the median wall time of N runs (default 5) beside bare `python -c pass`
+  (the floor) and the 0.3 s target;
+- the heavy libraries (openai, yake, spaCy, lingua) each of `--help`, `status` and
+  `feeds list` imports, from `python -X importtime` (the target: none);
+- the peak resident memory of `depeche run --once` on the shipped sample (`depeche init`
+  into a temporary folder, offline writer, outbox) beside the 350 MB target.
+
+Every command runs in a child process with this tree's code first on PYTHONPATH and the
+model variables removed from its environment, so the writer is the offline one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HELP_TARGET_S = 0.3
+PEAK_TARGET_MB = 350
+HEAVY = ("openai", "yake", "spacy", "lingua")
+# Variables that would give the run a model, a database or a target other than the sample's.
+CLEARED = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "DEPECHE_LLM_MODEL",
+    "DEPECHE_CONFIG",
+    "DEPECHE_DATABASE_URL",
+    "DEPECHE_PUBLISH_TARGET",
+    "DEPECHE_OUTBOX_DIR",
+    "DEPECHE_WP_URL",
+)
+
+
+def environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def depeche(*args: str) -> list[str]:
+    return [sys.executable, "-m", "bot", *args]
+
+
+def median_seconds(command: list[str], runs: int, cwd: Path) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=cwd, env=environment(), check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def heavy_imports(args: list[str], cwd: Path) -> list[str]:
+    """The heavy top-level packages `depeche *args` imports, read from -X importtime."""
+    command = [sys.executable, "-X", "importtime", "-m", "bot", *args]
+    done = subprocess.run(command, cwd=cwd, env=environment(), capture_output=True, text=True)
+    modules = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
+    return sorted({m.split(".")[0] for m in modules} & set(HEAVY))
+
+
+def peak_rss_mb(command: list[str], cwd: Path) -> float:
+    """The largest resident size of the child, from getrusage (kilobytes on Linux). It is
+    the only child this process waits for at this point, so RUSAGE_CHILDREN is its own."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(command, cwd=cwd, env=environment(), check=True, capture_output=True)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if peak <= before:  # ru_maxrss is the max over all children: an earlier one was larger
+        raise SystemExit("an earlier child used more memory; run the memory step first")
+    return peak / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory(prefix="depeche-bench-") as folder:
+        here = Path(folder)
+        subprocess.run(
+            depeche("init"), cwd=here, env=environment(), check=True, capture_output=True
+        )
+        # The memory first: ru_maxrss of the children is a maximum over all of them.
+        start = time.perf_counter()
+        peak = peak_rss_mb(depeche("run", "--once"), here)
+        run_seconds = time.perf_counter() - start
+        published = len(list((here / "outbox").glob("*.json")))
+        bare = median_seconds([sys.executable, "-c", "pass"], runs, here)
+        help_time = median_seconds(depeche("--help"), runs, here)
+        heavy = {
+            " ".join(args): heavy_imports(args, here)
+            for args in (["--help"], ["status"], ["feeds", "list"])
+        }
+    print(f"depeche --help, median of {runs}: {help_time:.3f} s "
+          f"(bare python -c pass: {bare:.3f} s; target <= {HELP_TARGET_S} s)")
+    for command, found in heavy.items():
+        print(f"depeche {command} imports: {', '.join(found) or 'none of'} "
+              f"{'' if found else ' '.join(HEAVY)}".rstrip())
+    print(f"depeche run --once on the sample: peak RSS {peak:.0f} MB "
+          f"(target <= {PEAK_TARGET_MB} MB), {run_seconds:.1f} s, {published} drafts in outbox")
+
+
+if __name__ == "__main__":
+    main()
