@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -73,12 +74,16 @@ class Selection:
         # A story whose feed left the config keeps the global rules.
         self.common = FeedRules.build(config, None, "select")
         self.budget = Budget(config.budget, config.llm, config.triage)
-        self.triage: Triage | None = None
-        if config.triage.enabled:
-            if config.llm.configured:
-                self.triage = Triage(config)
-            else:
-                log.warning("[triage] model is set but no model server is: triage is off")
+
+    @cached_property
+    def triage(self) -> Triage | None:
+        """Built on the first story to triage: `status` and the polls need no model."""
+        if not self.config.triage.enabled:
+            return None
+        if not self.config.llm.configured:
+            log.warning("[triage] model is set but no model server is: triage is off")
+            return None
+        return Triage(self.config)
 
     def rules_for(self, url: str | None) -> FeedRules:
         return self.rules.get(url or "", self.common)

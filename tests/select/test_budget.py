@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from bot.select.budget import day_start
@@ -39,7 +40,7 @@ def test_the_day_starts_at_the_newsrooms_midnight():
 
 
 def test_global_and_per_feed_quotas_across_a_day_boundary(
-    make_bot: Callable[..., Bot], web_server: WebServer
+    make_bot: Callable[..., Bot], web_server: WebServer, database_url: str
 ):
     wire = feed_of(web_server, "wire", 3)
     local = feed_of(web_server, "local", 2)
@@ -47,6 +48,7 @@ def test_global_and_per_feed_quotas_across_a_day_boundary(
         feeds=[{"url": wire, "per_day": 1}, {"url": local}],
         budget={"articles_per_day": 3},
         select={"max_age": "5d"},
+        database={"url": database_url},
     )
     bot.cycle()
 
@@ -77,22 +79,36 @@ def test_priority_then_the_freshest(make_bot: Callable[..., Bot], web_server: We
     assert written == ["premium 0", "premium 1", "regional 0", "regional 1"]
 
 
-def model_bot(make_bot: Callable[..., Bot], llm: ScriptedLLM, feed: str, **sections) -> Bot:
-    return make_bot(
-        feeds=[{"url": feed}],
-        llm={"base_url": llm.base_url, "max_tokens": 2100},
-        **ONE_CALL,
-        **sections,
-    )
-
-
-def test_token_budget_counts_the_calls_in_flight(
-    make_bot: Callable[..., Bot], llm: ScriptedLLM, web_server: WebServer
+@pytest.mark.parametrize(
+    ("budget", "prices", "waiting_reason"),
+    [
+        ({"tokens_per_day": 4200}, {}, "budget: 0/4200 tokens today"),
+        # Before the first answer a call counts max_tokens at the output price: 0.42.
+        (
+            {"cost_per_day": 0.90},
+            {"price_input": 100, "price_output": 200},
+            "budget: 0.00/0.90 cost today",
+        ),
+    ],
+    ids=["tokens", "cost"],
+)
+def test_the_budget_counts_the_calls_in_flight(
+    make_bot: Callable[..., Bot],
+    llm: ScriptedLLM,
+    web_server: WebServer,
+    budget: dict,
+    prices: dict,
+    waiting_reason: str,
 ):
-    """Three workers at once, room for two calls of 2,100 tokens: the third makes none,
-    though no call has answered yet when it starts."""
+    """Three workers at once, room for two calls: the third makes none, though no call
+    has answered yet when it starts."""
     llm.default = lambda request: answer("{}", delay=1.5)  # 900 + 1,200 tokens each
-    bot = model_bot(make_bot, llm, feed_of(web_server, "f", 3), budget={"tokens_per_day": 4200})
+    bot = make_bot(
+        feeds=[{"url": feed_of(web_server, "f", 3)}],
+        llm={"base_url": llm.base_url, "max_tokens": 2100, **prices},
+        budget=budget,
+        **ONE_CALL,
+    )
     bot.pipeline.feeds.sync()
     bot.pipeline.feeds.poll(bot.config.feeds[0])
     workers = [bot.new_pipeline(worker=f"w{n}") for n in range(3)]
@@ -104,9 +120,9 @@ def test_token_budget_counts_the_calls_in_flight(
         thread.join(timeout=30)
     assert len(llm.calls) == 2
     waiting = [r for s, r in bot.states().values() if s == "new"]
-    assert waiting == [["budget: 0/4200 tokens today"]]
+    assert waiting == [[waiting_reason]]
     bot.cycle()
-    assert len(llm.calls) == 2  # spent: 4,200 of 4,200
+    assert len(llm.calls) == 2  # spent: 4,200 tokens of 4,200, or 0.66 + 0.33 > 0.90
     bot.later(days=1)
     bot.cycle()
     assert len(llm.calls) == 3 and "new" not in [s for s, _ in bot.states().values()]
