@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 FACT_POLICIES = ("hold", "flag")
+HOLD, WARN, OFF = "hold", "warn", "off"
+SEVERITIES = (HOLD, WARN, OFF)
+# What an editor cannot fix in ten seconds holds the story (once the repairs run out); what
+# Yoast rates orange and an editor fixes at once is a warning on a published draft.
+DEFAULT_SEVERITY: Mapping[str, str] = MappingProxyType({
+    **dict.fromkeys(("unsupported_facts", "language", "prompt_injection", "html", "markdown",
+                     "h1", "links", "headline_new", "min_words", "h2"), HOLD),
+    **dict.fromkeys(("keyphrase", "keyphrase_in_seo_title", "keyphrase_in_intro",
+                     "keyphrase_in_meta", "keyphrase_in_subheadings", "keyphrase_density",
+                     "meta_length", "seo_title_length", "seo_title_width", "section_length",
+                     "slug"), WARN),
+})
 # The rules on facts, dates, typography and stop words are written for French only.
 SUPPORTED_LANGUAGES = ("fr",)
 
@@ -31,6 +44,11 @@ class QualitySettings:
     # Links may only point to the source's site and to these domains (the newsroom's own).
     allowed_link_domains: tuple[str, ...] = ()
     max_repairs: int = 2
+    # Repair requests sent for warnings alone, once a hold failure has opened the repairs:
+    # the first answer of a good article is never sent back for a warning.
+    max_warn_repairs: int = 1
+    # Rule id -> hold | warn | off, over DEFAULT_SEVERITY (the [quality.severity] table).
+    severity: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     on_unsupported_facts: str = "hold"  # "hold" | "flag"
     check_facts: bool = True
 
@@ -40,12 +58,18 @@ class QualitySettings:
         fields = {f.name: f for f in dataclasses.fields(cls)}
         values: dict[str, Any] = {}
         for key, raw in data.items():
-            if key not in fields:
+            if key == "severity":
+                values[key] = _severity_table(raw)
+            elif key not in fields:
                 raise ValueError(f"quality.{key}: unknown key (known: {', '.join(fields)})")
-            values[key] = _coerce(key, raw, str(fields[key].type))
+            else:
+                values[key] = _coerce(key, raw, str(fields[key].type))
         settings = cls(**values)
         settings.validate()
         return settings
+
+    def severity_of(self, rule: str) -> str:
+        return self.severity.get(rule, DEFAULT_SEVERITY.get(rule, HOLD))
 
     def validate(self) -> None:
         if self.language not in SUPPORTED_LANGUAGES:
@@ -59,7 +83,8 @@ class QualitySettings:
                      "seo_title_max_px", "meta_max_chars", "slug_max_chars"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"quality.{name}: must be positive, not {getattr(self, name)}")
-        for name in ("meta_min_chars", "max_repairs", "density_min", "subheadings_keyphrase_min"):
+        for name in ("meta_min_chars", "max_repairs", "max_warn_repairs",
+                     "density_min", "subheadings_keyphrase_min"):
             if getattr(self, name) < 0:
                 raise ValueError(f"quality.{name}: must not be negative, not {getattr(self, name)}")
         _check_range("meta_min_chars", self.meta_min_chars, "meta_max_chars", self.meta_max_chars)
@@ -70,6 +95,20 @@ class QualitySettings:
             raise ValueError("quality.subheadings_keyphrase_max: a percentage, at most 100")
         if not 0 < self.headline_max_similarity <= 1:
             raise ValueError("quality.headline_max_similarity: must be in (0, 1]")
+
+
+def _severity_table(raw: Any) -> Mapping[str, str]:
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"quality.severity: expected a table of rule = \"hold\" | \"warn\" | "
+                         f"\"off\", got {raw!r}")
+    for rule, value in raw.items():
+        if rule not in DEFAULT_SEVERITY:
+            raise ValueError(f"quality.severity.{rule}: unknown rule (known: "
+                             f"{', '.join(DEFAULT_SEVERITY)})")
+        if value not in SEVERITIES:
+            raise ValueError(f"quality.severity.{rule}: {value!r} is not \"hold\", \"warn\" "
+                             "or \"off\"")
+    return MappingProxyType(dict(raw))
 
 
 def _check_range(low_name: str, low: float, high_name: str, high: float) -> None:

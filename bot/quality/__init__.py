@@ -8,12 +8,13 @@ conversation, at most ``QualitySettings.max_repairs`` times. See docs/quality.md
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import TYPE_CHECKING
 
 from bot.config.quality import QualitySettings
 from bot.quality.facts import article_text, unsupported_facts
-from bot.quality.fixes import apply_local_fixes
+from bot.quality.fixes import apply_local_fixes, credit_paragraph
 from bot.quality.injection import obeyed_words
 from bot.quality.repair import repair_request
 from bot.quality.result import Failure, GateResult
@@ -29,6 +30,7 @@ __all__ = [
     "QualitySettings",
     "apply_local_fixes",
     "check",
+    "model_words",
     "repair_request",
 ]
 
@@ -36,14 +38,16 @@ log = logging.getLogger(__name__)
 
 
 def check(draft: Draft, source: SourceArticle, settings: QualitySettings) -> GateResult:
-    """Every hard rule on one answer; the SEO report of bot.seo comes along."""
+    """Every rule on one answer, each failure with its severity (rules set to "off" are left
+    out); the SEO report of bot.seo comes along."""
+    own = model_words(draft, source)
     failures = [
-        *language_rules(draft, settings),
+        *language_rules(own, settings),
         *structure_rules(draft, source, settings),
         *headline_rules(draft, source, settings),
         *seo_field_rules(draft, settings),
     ]
-    obeyed = obeyed_words(article_text(draft), source.text)
+    obeyed = obeyed_words(article_text(own), source.text)
     if obeyed:
         failures.append(Failure(
             "prompt_injection",
@@ -52,7 +56,7 @@ def check(draft: Draft, source: SourceArticle, settings: QualitySettings) -> Gat
             str(len(obeyed)), "0", obeyed))
     flagged: list[str] = []
     if settings.check_facts:
-        facts = unsupported_facts(draft, source)
+        facts = unsupported_facts(own, source)
         if facts and settings.on_unsupported_facts == "flag":
             flagged = facts
         elif facts:
@@ -64,6 +68,19 @@ def check(draft: Draft, source: SourceArticle, settings: QualitySettings) -> Gat
         body_html=draft.body_html, keyphrase=draft.focus_keyphrase, title=draft.title,
         seo_title=draft.seo_title, meta_description=draft.meta_description, slug=draft.slug,
     )
+    for failure in failures:
+        failure.severity = settings.severity_of(failure.rule)
+    failures = [f for f in failures if f.severity != "off"]
     result = GateResult(failures, flagged, report)
     log.debug("gate: %s", "passed" if result.passed else "; ".join(result.reasons()))
     return result
+
+
+def model_words(draft: Draft, source: SourceArticle) -> Draft:
+    """The draft without the words the bot adds itself (the credit line): the language and
+    fact rules judge the model, and a feed named in English or Arabic, or an acronym, is the
+    source's name, not a foreign sentence nor an invented fact."""
+    credit = credit_paragraph(source)
+    if credit not in draft.body_html:
+        return draft
+    return dataclasses.replace(draft, body_html=draft.body_html.replace(credit, "").strip())

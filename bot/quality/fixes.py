@@ -12,6 +12,7 @@ from slugify import slugify
 from bot.config.quality import QualitySettings
 from bot.quality import markup
 from bot.quality.lexicon import stop_words
+from bot.seo.text import keyphrase_count, share_of_keyphrase_words, title_width_px
 
 if TYPE_CHECKING:
     from bot.writer.draft import Draft, SourceArticle
@@ -31,6 +32,11 @@ _LEADING_H1_RE = re.compile(r"^\s*<h1\b[^>]*>.*?</h1\s*>", re.IGNORECASE | re.DO
 _H1_TAG_RE = re.compile(r"<(/?)h1\b", re.IGNORECASE)
 _EMPTY_BLOCK_RE = re.compile(r"<(p|h[2-4]|li)>\s*</\1>")
 _BLOCK_END_RE = re.compile(r"\s*(</(?:p|h[2-4]|ul|ol|blockquote|figure|table)>)\s*")
+# Where a meta description may end: after a sentence, else before a clause's punctuation.
+_SENTENCE_END_RE = re.compile(r"[.!?…](?=\s)")
+_CLAUSE_END_RE = re.compile(r"[\s\u202f]*[,;:–—](?=\s)")
+# A trailing part an SEO title can lose: « : … » (a subtitle) or « | Site », « - Site ».
+_TITLE_TAIL_RE = re.compile(r"[\s\u202f]+(?::|\||-|–|—)\s")
 
 
 def french_typography(text: str) -> str:
@@ -91,20 +97,55 @@ def build_slug(keyphrase: str, fallback: str, settings: QualitySettings) -> str:
     return "-".join(parts)
 
 
+def shorter_meta(meta: str, keyphrase: str, settings: QualitySettings) -> str:
+    """A meta description too long, cut after its last sentence or before its last clause
+    that fits (a clause ends with a full stop), never mid-word and never with « … »; when no
+    cut fits the range, or every cut loses the keyphrase it held, the text as it was."""
+    if len(meta) <= settings.meta_max_chars:
+        return meta
+    held = bool(keyphrase.strip()) and bool(keyphrase_count(meta, keyphrase))
+    cuts = [meta[: m.end()] for m in _SENTENCE_END_RE.finditer(meta)]
+    cuts += [meta[: m.start()].rstrip() + "." for m in _CLAUSE_END_RE.finditer(meta)]
+    fitting = [c for c in cuts if settings.meta_min_chars <= len(c) <= settings.meta_max_chars
+               and (not held or keyphrase_count(c, keyphrase))]
+    return max(fitting, key=len, default=meta)
+
+
+def shorter_seo_title(title: str, keyphrase: str, settings: QualitySettings) -> str:
+    """An SEO title too long or too wide, without its trailing « : … » part or site name,
+    when what is left still holds the keyphrase it held; else the title as it was."""
+    def fits(text: str) -> bool:
+        return (len(text) <= settings.seo_title_max_chars
+                and title_width_px(text) <= settings.seo_title_max_px)
+
+    if fits(title):
+        return title
+    held = bool(keyphrase.strip()) and share_of_keyphrase_words(title, keyphrase) == 100
+    heads = [title[: m.start()].strip() for m in _TITLE_TAIL_RE.finditer(title)]
+    fitting = [h for h in heads if h and fits(h)
+               and (not held or share_of_keyphrase_words(h, keyphrase) == 100)]
+    return max(fitting, key=len, default=title)
+
+
 def apply_local_fixes(draft: Draft, source: SourceArticle, settings: QualitySettings) -> Draft:
     """A copy of the draft with everything that needs no model fixed: slug, credit link, HTML
-    allowlist, whitespace, French typography. Rules the model must fix are left to check()."""
+    allowlist, whitespace, French typography, a meta description or SEO title too long cut
+    where it can lose a part without changing what it says. Rules the model must fix are left
+    to check()."""
     body = markup.clean_html(_without_h1(draft.body_html))
     body = _tidy_blocks(_typeset_html(body))
     if source.url.strip() and not links_to_source(body, source):
         body = f"{body}\n{credit_paragraph(source)}"
+    keyphrase = _SPACES_RE.sub(" ", draft.focus_keyphrase).strip()
+    seo_title = french_typography(draft.seo_title).strip()
+    meta = french_typography(draft.meta_description).strip()
     return dataclasses.replace(
         draft,
         title=french_typography(draft.title).strip(),
-        seo_title=french_typography(draft.seo_title).strip(),
-        meta_description=french_typography(draft.meta_description).strip(),
+        seo_title=shorter_seo_title(seo_title, keyphrase, settings),
+        meta_description=shorter_meta(meta, keyphrase, settings),
         excerpt=french_typography(draft.excerpt).strip(),
-        focus_keyphrase=_SPACES_RE.sub(" ", draft.focus_keyphrase).strip(),
+        focus_keyphrase=keyphrase,
         slug=build_slug(draft.focus_keyphrase, draft.title, settings),
         body_html=body,
         tags=[t.strip() for t in draft.tags if t.strip()],

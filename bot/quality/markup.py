@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 import nh3
+from lxml import html as lxml_html
 
 # What a news post needs and WordPress's editor renders as is; everything else is stripped.
 ALLOWED_TAGS = frozenset(
@@ -82,3 +83,17 @@ def foreign_links(body_html: str, allowed_hosts: set[str]) -> list[str]:
         return not name or any(name == h or name.endswith("." + h) for h in allowed_hosts)
 
     return list(dict.fromkeys(u for u in link_targets(body_html) if not allowed(host(u))))
+
+
+def body_blocks(body_html: str) -> list[str]:
+    """The body's top-level elements as HTML strings, in order: what a repair request numbers
+    and a patch answer replaces. Loose text between elements stays with the element before."""
+    if not body_html.strip():
+        return []
+    parts: list[str] = []
+    for node in lxml_html.fragments_fromstring(body_html):
+        if isinstance(node, str):
+            parts.append(node.strip())
+        else:
+            parts.append(lxml_html.tostring(node, encoding="unicode", with_tail=True).strip())
+    return [part for part in parts if part]

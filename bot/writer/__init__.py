@@ -3,24 +3,27 @@
 Entry point: ``Writer.write(source, category=..., record=...)``.
 
 With a model, one chat call per story in the normal case; each answer goes
-through the quality gate, and what fails goes back to the model in the same
-conversation, at most ``quality.max_repairs`` times. Without a model, the
-offline writer packages the source as is.
+through the quality gate. A hold failure goes back to the model (a short repair
+request, see bot.quality.repair), at most ``quality.max_repairs`` times; every
+answer is kept and the best publishable one wins, with its warnings in the
+editor's note. Without a model, the offline writer packages the source as is.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.config.quality import QualitySettings
-from bot.quality import GateResult, apply_local_fixes, check, repair_request
+from bot.quality import Failure, GateResult, apply_local_fixes, check, repair_request
+from bot.quality.result import warning_line
 from bot.quality.rules import language_rules
 from bot.seo import analyze
 from bot.writer import offline
-from bot.writer.answer import AnswerError, parse_answer
-from bot.writer.draft import Draft, SourceArticle
+from bot.writer.answer import AnswerError, parse_answer, parse_patch
+from bot.writer.draft import DRAFT_KEYS, Draft, SourceArticle
 from bot.writer.llm import Model, ModelError, Recorder
 from bot.writer.prompt import Prompts
 
@@ -80,39 +83,110 @@ class Writer:
         record: Recorder,
         guard: Callable[[], None] | None,
     ) -> WriteOutcome:
-        messages = self.prompts.messages(
+        prompt = self.prompts.messages(
             source,
             language=self.quality.language,
             min_words=self.quality.min_words,
             category=category,
         )
-        reasons: list[str] = []
+        conversation = _Conversation(self.quality)
+        messages = prompt
+        patch = False
         for attempt in range(1 + self.quality.max_repairs):
             purpose = "write" if attempt == 0 else "repair"
             completion = model.complete(messages, purpose=purpose, record=record, guard=guard)
-            messages = [*messages, {"role": "assistant", "content": completion.text}]
             try:
-                draft = parse_answer(completion.text, writer=completion.model)
+                last = conversation.last
+                draft = (parse_patch(completion.text, last) if patch and last
+                         else parse_answer(completion.text, writer=completion.model))
             except AnswerError as error:
-                reasons = [f"réponse inutilisable : {error}"]
-                messages.append({"role": "user", "content": _json_repair(str(error))})
+                conversation.unusable(f"réponse inutilisable : {error}")
+                messages = [*prompt, {"role": "assistant", "content": completion.text},
+                            {"role": "user", "content": _json_repair(str(error))}]
+                patch = False
                 continue
             draft = apply_local_fixes(draft, source, self.quality)
             result = check(draft, source, self.quality)
-            if result.passed:
-                return WriteOutcome(_accepted(draft, result), repairs=attempt)
-            reasons = result.reasons()
-            log.info("gate refused answer %d: %s", attempt + 1, "; ".join(reasons))
-            messages.append({"role": "user", "content": repair_request(result, self.quality)})
-        return WriteOutcome(None, held_reasons=reasons, repairs=self.quality.max_repairs)
+            failures = conversation.add(draft, result)
+            if not failures:
+                break
+            log.info("gate refused answer %d: %s", attempt + 1, "; ".join(result.reasons()))
+            request = repair_request(failures, draft, source, self.quality)
+            patch = request.patch
+            # Only what the model needs: the source, then its last answer when the whole
+            # of it must come back, never the earlier ones.
+            last_answer = [] if patch else [{"role": "assistant", "content": _as_json(draft)}]
+            messages = [*prompt, *last_answer, {"role": "user", "content": request.text}]
+        best = conversation.best()
+        repairs = conversation.calls - 1
+        if best is None:
+            return WriteOutcome(None, held_reasons=conversation.held_reasons, repairs=repairs)
+        return WriteOutcome(_accepted(*best), repairs=repairs)
+
+
+class _Conversation:
+    """Every answer of one story's conversation, and the repair policy: a repair is sent for
+    hold failures (warnings ride along), and for warnings alone only once a hold failure has
+    opened the repairs, at most max_warn_repairs times; a good first answer is one call."""
+
+    def __init__(self, quality: QualitySettings):
+        self.quality = quality
+        self.answers: list[tuple[Draft, GateResult]] = []
+        self.calls = 0
+        self.held_reasons: list[str] = []
+        self._repairing = False
+        self._warn_repairs = 0
+
+    @property
+    def last(self) -> Draft | None:
+        return self.answers[-1][0] if self.answers else None
+
+    def unusable(self, reason: str) -> None:
+        self.calls += 1
+        self.held_reasons = [reason]
+        self._repairing = True
+
+    def add(self, draft: Draft, result: GateResult) -> list[Failure]:
+        """Keep the answer; the failures to send back, or none when the conversation ends."""
+        self.calls += 1
+        self.answers.append((draft, result))
+        if result.holds:
+            self.held_reasons = [f"{f.rule}: {f.message}" for f in result.holds]
+            self._repairing = True
+            return result.failures
+        if result.warnings and self._repairing and (
+            self._warn_repairs < self.quality.max_warn_repairs
+        ):
+            self._warn_repairs += 1
+            return result.warnings
+        return []
+
+    def best(self) -> tuple[Draft, GateResult] | None:
+        """The publishable answer with the best SEO score, then the fewest warnings; the
+        earliest on a tie. A later answer that broke a fact never replaces a good one."""
+        publishable = [(n, a) for n, a in enumerate(self.answers) if a[1].publishable]
+        if not publishable:
+            return None
+        return max(publishable, key=lambda item: (
+            _seo_score(item[1][1]), -len(item[1][1].warnings), -item[0]))[1]
+
+
+def _seo_score(result: GateResult) -> int:
+    return result.report.seo_score if result.report else 0
 
 
 def _accepted(draft: Draft, result: GateResult) -> Draft:
     draft.seo = result.report.to_dict() if result.report else _report(draft)
+    draft.warnings.extend(warning_line(failure) for failure in result.warnings)
+    draft.warning_rules = [failure.rule for failure in result.warnings]
     draft.warnings.extend(
         f"Fait non vérifié dans la source : {fact}" for fact in result.flagged_facts
     )
     return draft
+
+
+def _as_json(draft: Draft) -> str:
+    return json.dumps({key: getattr(draft, key) for key in DRAFT_KEYS}, ensure_ascii=False)
 
 
 def _report(draft: Draft) -> dict:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any
 
+from bot.quality.markup import body_blocks
+from bot.quality.repair import PATCH_BLOCKS_KEY
 from bot.writer.draft import DRAFT_KEYS, Draft
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
@@ -26,12 +29,14 @@ def parse_answer(text: str, *, writer: str) -> Draft:
         problems.append(f"unexpected keys: {', '.join(extra)}")
     for key in DRAFT_KEYS:
         if key in data and not _has_type(key, data[key]):
-            problems.append(
-                f"'{key}' must be {'a list of strings' if key == 'tags' else 'a string'}"
-            )
+            problems.append(_type_problem(key))
     if problems:
         raise AnswerError("; ".join(problems))
     return Draft(**{key: data[key] for key in DRAFT_KEYS}, writer=writer, rewritten=True)
+
+
+def _type_problem(key: str) -> str:
+    return f"'{key}' must be {'a list of strings' if key == 'tags' else 'a string'}"
 
 
 def _has_type(key: str, value: Any) -> bool:
@@ -59,3 +64,40 @@ def load_object(text: str) -> dict[str, Any]:
             return data
         error = "the JSON is not an object"
     raise AnswerError(error)
+
+
+def parse_patch(text: str, last: Draft) -> Draft:
+    """The answer to a patch repair: the changed keys only (and blocks of the body by number),
+    applied to the last answer. A model that sends the full object instead is fine too."""
+    data = load_object(text)
+    if all(key in data for key in DRAFT_KEYS):
+        return parse_answer(text, writer=last.writer)
+    changes: dict[str, Any] = {}
+    problems = []
+    for key, value in data.items():
+        if key == PATCH_BLOCKS_KEY:
+            continue
+        if key not in DRAFT_KEYS:
+            problems.append(f"unexpected key: {key}")
+        elif not _has_type(key, value):
+            problems.append(_type_problem(key))
+        else:
+            changes[key] = value
+    blocks = data.get(PATCH_BLOCKS_KEY, {})
+    every_block = body_blocks(last.body_html)
+    if not isinstance(blocks, dict) or not all(
+        isinstance(v, str) and str(k).isdigit() and 1 <= int(k) <= len(every_block)
+        for k, v in blocks.items()
+    ):
+        problems.append(f"'{PATCH_BLOCKS_KEY}' must map block numbers (1 to {len(every_block)}) "
+                        "to HTML strings")
+    if problems:
+        raise AnswerError("; ".join(problems))
+    if not changes and not blocks:
+        raise AnswerError("the answer changes nothing")
+    if blocks:
+        replaced = {int(k): v for k, v in blocks.items()}
+        changes["body_html"] = "\n".join(
+            replaced.get(n, block) for n, block in enumerate(every_block, 1)
+        )
+    return dataclasses.replace(last, **changes, warnings=[])

@@ -38,6 +38,8 @@ class Draft:
     language: str = "fr"
     # Problems an editor should know about (flagged facts, a failed image...).
     warnings: list[str] = field(default_factory=list)
+    # The gate's rules that failed as warnings on the published answer (`depeche status`).
+    warning_rules: list[str] = field(default_factory=list)
     # The Yoast-grade report of bot.seo, as a plain dict, once analysed.
     seo: dict[str, Any] | None = None
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from bot.quality import QualitySettings
+from bot.quality import QualitySettings, check
+from tests.quality.articles import with_body, with_fields
 
 
 def test_defaults_are_those_of_issue_4():
@@ -48,3 +51,33 @@ def test_from_mapping_refuses_what_is_wrong(data, message):
     with pytest.raises(ValueError) as error:
         QualitySettings.from_mapping(data)
     assert str(error.value).startswith(message)
+
+
+def test_severity_table_sets_hold_warn_or_off_per_rule(good, source):
+    """The default gate is quiet on the good draft; a rule set to "hold" holds, "off" is gone."""
+    settings = QualitySettings.from_mapping({"severity": {"keyphrase_in_subheadings": "hold",
+                                                          "meta_length": "off"}})
+    assert settings.severity_of("keyphrase_in_subheadings") == "hold"
+    assert settings.severity_of("keyphrase_density") == "warn"
+    assert settings.severity_of("unsupported_facts") == "hold"
+    assert check(good, source, QualitySettings()).failures == []
+    one_head = with_body(good, "dans les écoles de Grenoble</h2>", "dans la ville</h2>")
+    short_meta = with_fields(one_head, meta_description="Les écoles de Grenoble rénovées.")
+    default = check(short_meta, source, QualitySettings())
+    assert default.publishable and {f.rule for f in default.warnings} == {
+        "keyphrase_in_subheadings", "meta_length"}
+    strict = check(short_meta, source, settings)
+    assert [f.rule for f in strict.holds] == ["keyphrase_in_subheadings"]
+    assert strict.failed("meta_length") is None
+
+
+@pytest.mark.parametrize("table, message", [
+    ({"severity": {"keyphrase_in_subheadings": "maybe"}},
+     'quality.severity.keyphrase_in_subheadings: \'maybe\' is not "hold", "warn" or "off"'),
+    ({"severity": {"spelling": "warn"}}, "quality.severity.spelling: unknown rule"),
+    ({"severity": "warn"}, "quality.severity: expected a table"),
+    ({"max_warn_repairs": -1}, "quality.max_warn_repairs: must not be negative"),
+])
+def test_severity_mistakes_name_the_key(table, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        QualitySettings.from_mapping(table)
