@@ -146,7 +146,8 @@ class Budget:
         per_day = self.settings.articles_per_day
         if per_day and usage.articles + usage.in_flight >= per_day:
             return f"budget: {usage.articles}/{per_day} articles today"
-        return self.spent(usage)
+        # The offline writer makes no call: tokens and cost cannot hold it back.
+        return self.spent(usage) if self.llm.configured else None
 
     @staticmethod
     def feed_limit(usage: Usage, feed_id: int, per_day: int | None) -> str | None:

@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot.select.budget import day_start
-from bot.select.settings import BudgetSettings
+from bot.config import LLMSettings
+from bot.select.budget import Budget, Usage, day_start
+from bot.select.settings import BudgetSettings, TriageSettings
 from bot.store import LLMCall
+from bot.store.models import utcnow
 from tests.select.conftest import Bot, hours_ago, item, rss, serve, text
 from tests.servers.llm import ScriptedLLM, answer
 from tests.servers.web import WebServer
@@ -37,6 +39,15 @@ def test_the_day_starts_at_the_newsrooms_midnight():
     assert day_start(late, paris) == datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
     summer = datetime(2026, 7, 1, 21, 59, tzinfo=UTC)  # 23:59 in Paris, summer time
     assert day_start(summer, paris) == datetime(2026, 6, 30, 22, 0, tzinfo=UTC)
+
+
+def test_tokens_and_cost_never_hold_back_the_offline_writer():
+    limits = BudgetSettings(tokens_per_day=1000, cost_per_day=0.01)
+    usage = Usage(day_start=utcnow(), first_call_tokens=4096)
+    offline = Budget(limits, LLMSettings(price_output=1.0), TriageSettings())
+    assert offline.article_limit(usage) is None
+    model = Budget(limits, LLMSettings(base_url="http://127.0.0.1:1/v1"), TriageSettings())
+    assert model.article_limit(usage) == "budget: 0/1000 tokens today"
 
 
 def test_global_and_per_feed_quotas_across_a_day_boundary(
