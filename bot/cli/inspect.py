@@ -77,6 +77,7 @@ def status(config: Config, as_json: bool) -> None:
             "feeds": _feed_rows(session, config),
             "llm": queries.token_totals(session),
             "skipped": queries.skip_reasons(session),
+            "warnings": queries.warning_counts(session),
             "budget": Selection(config, app.sessions).today(session),
             "problems": [
                 {
@@ -104,6 +105,9 @@ def status(config: Config, as_json: bool) -> None:
     )
     if data["skipped"]:
         render.table("Skipped, why", ["reason", "count"], list(data["skipped"].items()))
+    if data["warnings"]:
+        render.table("Drafts with warnings, by rule", ["rule", "drafts"],
+                     list(data["warnings"].items()))
     _budget_table(data["budget"], config)
     if data["problems"]:
         render.table(

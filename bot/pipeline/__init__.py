@@ -429,6 +429,9 @@ def _summary(draft: Draft, repairs: int) -> str:
         gate = "offline, not rewritten"
     else:
         gate = "gate passed" + (f" after {repairs} repair(s)" if repairs else "")
+        if draft.warning_rules:
+            gate += f" with {len(draft.warning_rules)} warning(s): " + ", ".join(
+                draft.warning_rules)
     return (
         f"{gate}; SEO {seo.get('seo_score', '?')}, lisibilité {seo.get('readability_score', '?')}"
     )

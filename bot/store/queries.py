@@ -56,6 +56,18 @@ def skip_reasons(session: Session) -> dict[str, int]:
     return dict(counts.most_common())
 
 
+def warning_counts(session: Session) -> dict[str, int]:
+    """How many drafts went out with each warning of the gate (bot.config.quality severities),
+    the most first: the rules a newsroom may want to tune or to set to "off"."""
+    counts: Counter[str] = Counter()
+    drafts = session.scalars(
+        select(Story.draft).where(Story.state.in_((State.WRITTEN, State.PUBLISHED)))
+    )
+    for draft in drafts:
+        counts.update((draft or {}).get("warning_rules", []))
+    return dict(counts.most_common())
+
+
 def feeds(session: Session) -> list[Feed]:
     return list(session.scalars(select(Feed).order_by(Feed.id)))
 

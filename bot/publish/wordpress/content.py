@@ -39,6 +39,9 @@ def editor_note(submission: Submission, warnings: list[str]) -> str:
         f"Lien : {submission.source_url}",
         f"Rédaction : {draft.writer} ({how})",
     ]
+    if draft.seo:
+        lines.append(f"Yoast : SEO {draft.seo.get('seo_score', '?')}/100, lisibilité "
+                     f"{draft.seo.get('readability_score', '?')}/100")
     notes = [*submission.editor_notes, *draft.warnings, *warnings]
     if notes:
         lines.append("À vérifier :")
