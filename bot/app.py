@@ -12,7 +12,9 @@ from bot.config import Config
 from bot.net.retry import RetryPolicy
 from bot.pipeline import Pipeline
 from bot.publish import make_publisher
+from bot.publish.outbox import OutboxPublisher
 from bot.store import make_engine, session_factory, upgrade
+from bot.store.db import patiently
 from bot.store.lock import InstanceLock
 from bot.writer import Writer
 from bot.writer.prompt import Prompts
@@ -41,8 +43,10 @@ class App:
         any lease left is a dead run's, and is freed."""
         self.lock.acquire()
         pipeline = self.pipeline()
+        if isinstance(pipeline.publisher, OutboxPublisher):
+            pipeline.publisher.ensure_writable()  # said now, not after the model was paid
         if self.lock.exclusive:
-            pipeline.release_all_leases()
+            patiently(pipeline.release_all_leases)
         return pipeline
 
     def close(self) -> None:
@@ -59,7 +63,7 @@ class App:
 def open_app(config: Config, *, migrate: bool = True) -> App:
     engine = make_engine(config.database_url)
     if migrate:
-        upgrade(engine)
+        patiently(lambda: upgrade(engine))
     return App(config, engine, session_factory(engine), InstanceLock(config.database_url))
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +100,17 @@ def make_config(tmp_path: Path) -> Callable[..., Path]:
         return write_config(tmp_path, **kwargs)
 
     return make
+
+
+@contextmanager
+def tmpfs(folder: Path, options: str) -> Iterator[None]:
+    """A small file system of its own at `folder` (read-only, or full): root only,
+    as in CI; skipped elsewhere."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a file system needs root")
+    folder.mkdir(exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)

@@ -6,10 +6,11 @@ import sys
 
 import click
 
-from bot.cli.common import cli
+from bot.cli.common import cli, report_fault
 from bot.cli.inspect import feeds, status, stories
 from bot.cli.run import daemon, db, init, rewrite, run
 from bot.cli.tools import seo, wp
+from bot.faults import OperatorFault
 
 for command in (init, run, daemon, rewrite, status, stories, feeds, db, wp, seo):
     cli.add_command(command)
@@ -23,5 +24,7 @@ def main() -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
+    except OperatorFault as fault:
+        sys.exit(report_fault(fault))
     except SystemExit:
         raise

@@ -1,8 +1,9 @@
-"""What every command shares: the config, logging, one-line errors with exit code 2."""
+"""What every command shares: the config, logging, one-line errors with their exit codes."""
 
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,21 @@ import click
 
 from bot import log
 from bot.config import Config, ConfigError, defaults, load
+from bot.faults import OperatorFault
+
+
+def report_fault(fault: OperatorFault) -> int:
+    """One line, no traceback (unless --log-level debug): the operator's fault, named.
+    A JSON log gets it as a JSON line, like every other line it holds."""
+    logger = logging.getLogger("bot.cli")
+    logger.debug("traceback of the fault below", exc_info=fault)
+    if any(
+        isinstance(handler.formatter, log.JsonFormatter) for handler in logging.getLogger().handlers
+    ):
+        logger.error("%s", fault)
+    else:
+        click.echo(f"depeche: {fault}", err=True)
+    return fault.exit_code
 
 
 class UserError(click.ClickException):

@@ -178,7 +178,7 @@ def _read_source(text: str) -> SourceArticle:
 
 @click.group()
 def db() -> None:
-    """Database schema."""
+    """Database schema, integrity and size."""
 
 
 @db.command("upgrade")
@@ -189,3 +189,41 @@ def db_upgrade(config: Config) -> None:
 
     before, after = upgrade(make_engine(config.database_url))
     click.echo(f"database at {after}" + ("" if before == after else f" (was {before or 'empty'})"))
+
+
+@db.command("check")
+@with_config
+def db_check(config: Config) -> None:
+    """Integrity (SQLite: every page; PostgreSQL: it answers) and migrations. Exit 0
+    when sound, 7 when damaged, 1 when migrations are pending, 5 when unreachable."""
+    from bot.faults import EXIT_DATABASE_CORRUPTED
+    from bot.store.db import (
+        current_revision,
+        database_exists,
+        describe,
+        head_revision,
+        integrity_problems,
+        make_engine,
+    )
+
+    where = describe(config.database_url)
+    if not database_exists(config.database_url):
+        raise UserError(f"no database at {where} yet: `depeche run --once` creates it")
+    engine = make_engine(config.database_url)
+    try:
+        problems = integrity_problems(engine)
+        current, head = current_revision(engine), head_revision(engine)
+    finally:
+        engine.dispose()
+    for problem in problems:
+        click.echo(f"damaged: {problem}")
+    if problems:
+        click.echo(f"database {where} is damaged: restore it from a backup", err=True)
+        sys.exit(EXIT_DATABASE_CORRUPTED)
+    if current != head:
+        click.echo(
+            f"database {where}: schema at {current or 'empty'}, the code expects {head}: "
+            "run `depeche db upgrade`"
+        )
+        sys.exit(1)
+    click.echo(f"database {where}: ok (integrity checked, schema at {current})")

@@ -14,10 +14,25 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bot.publish.base import Receipt, Submission
+from bot.faults import EXIT_OUTBOX_UNWRITABLE, OperatorFault
+from bot.publish.base import PublishError, Receipt, Submission
 from bot.sanitize import clean_html
 from bot.seo.page import BODY_CLASS, META_FOCUS_KEYPHRASE, META_SLUG
 from bot.seo.text import count_words
+
+
+class OutboxUnwritable(PublishError, OperatorFault):
+    """The folder cannot be written: no draft would land, so publishing stops."""
+
+    exit_code = EXIT_OUTBOX_UNWRITABLE
+
+    def __init__(self, folder: Path, error: OSError):
+        super().__init__(
+            f"outbox {folder} is not writable ({error.strerror or error}): fix its "
+            "owner or rights, or set [publish] outbox_dir",
+            retryable=False,
+            stop_site=True,
+        )
 
 
 class OutboxPublisher:
@@ -26,15 +41,27 @@ class OutboxPublisher:
     def __init__(self, folder: Path):
         self.folder = folder
 
+    def ensure_writable(self) -> None:
+        """Said at start-up, before any story is taken: raises OutboxUnwritable."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.folder, prefix=".probe-"):
+                pass
+        except OSError as error:
+            raise OutboxUnwritable(self.folder, error) from None
+
     def publish(self, submission: Submission) -> Receipt:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        stem = self._stem(submission)
-        record = outbox_record(submission)
-        _write_atomic(
-            self.folder / f"{stem}.json", json.dumps(record, ensure_ascii=False, indent=2)
-        )
-        page = self.folder / f"{stem}.html"
-        _write_atomic(page, render_page(record))
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            stem = self._stem(submission)
+            record = outbox_record(submission)
+            _write_atomic(
+                self.folder / f"{stem}.json", json.dumps(record, ensure_ascii=False, indent=2)
+            )
+            page = self.folder / f"{stem}.html"
+            _write_atomic(page, render_page(record))
+        except PermissionError as error:
+            raise OutboxUnwritable(self.folder, error) from None
         return Receipt(post_id=stem, url=page.resolve().as_uri())
 
     def _stem(self, submission: Submission) -> str:

@@ -3,22 +3,73 @@
 SQLite is the default: one file, WAL journal so readers (``depeche status``)
 never block the writer, and a busy timeout so a second process waits instead
 of failing. PostgreSQL (or any SQLAlchemy URL) works the same way.
+
+The faults an operator can fix are named here, once, for every caller: the
+driver's exception becomes DatabaseUnavailable (the server is down or the
+connection dropped), DatabaseLocked (another process holds the write lock) or
+DatabaseCorrupted, each one line that names the database and the fix.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.breaker import ServiceDown
+from bot.faults import (
+    EXIT_DATABASE_CORRUPTED,
+    EXIT_DATABASE_LOCKED,
+    EXIT_DATABASE_UNREACHABLE,
+    OperatorFault,
+)
+
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# SQLite waits this long for another process's write lock before saying it is locked;
+# at start-up the wait goes on, with a line each time, up to LOCK_PATIENCE.
+BUSY_TIMEOUT_MS = 5000
+LOCK_PATIENCE = 30.0
+
+
+class DatabaseFault(OperatorFault):
+    """A database fault the operator can fix: the message is the one line to show."""
+
+
+class DatabaseUnavailable(DatabaseFault, ServiceDown):
+    """The server refuses connections, or the connection dropped: wait for it."""
+
+    exit_code = EXIT_DATABASE_UNREACHABLE
+
+
+class DatabaseLocked(DatabaseUnavailable):
+    """Another process holds SQLite's write lock longer than the busy timeout."""
+
+    exit_code = EXIT_DATABASE_LOCKED
+
+    def __init__(self, where: str, holders: list[int]):
+        by = f"process {', '.join(map(str, holders))}" if holders else "another process"
+        super().__init__(f"database {where} is locked by {by}")
+        self.holders = holders
+
+
+class DatabaseCorrupted(DatabaseFault):
+    """The file is damaged: only a backup (or salvage by hand) helps."""
+
+    exit_code = EXIT_DATABASE_CORRUPTED
+
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -26,7 +77,7 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -38,8 +89,87 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "handle_error", _name_the_fault)
+    return engine
+
+
+def describe(url: URL | str) -> str:
+    """The database as an operator knows it: the SQLite file, or the URL without password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    return parsed.render_as_string(hide_password=True)
+
+
+_CORRUPT = ("malformed", "not a database", "file is encrypted", "disk i/o error")
+_LOCKED = ("database is locked", "database table is locked")
+# PostgreSQL: connection exceptions, and the server shutting down or restarting.
+_DOWN_SQLSTATES = ("08", "57P")
+
+
+def _name_the_fault(context: ExceptionContext) -> None:
+    """Replace the driver's error by the operator's fault, when it is one."""
+    if context.is_pre_ping:  # the pool is testing a connection and reconnects on its own
+        return
+    error = context.original_exception
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    where = describe(context.engine.url) if context.engine else "the database"
+    if context.dialect is not None and context.dialect.name == "sqlite":
+        lowered = first_line.lower()
+        if any(word in lowered for word in _CORRUPT):
+            raise DatabaseCorrupted(
+                f"database {where} is corrupted ({first_line}): stop the bot, restore the "
+                "file from a backup, then run `depeche db check`"
+            ) from error
+        if any(word in lowered for word in _LOCKED):
+            raise DatabaseLocked(where, lock_holders(where)) from error
+        if "unable to open" in lowered or "readonly" in lowered:
+            raise DatabaseUnavailable(
+                f"database {where} cannot be opened ({first_line})"
+            ) from error
+        return
+    sqlstate = getattr(error, "sqlstate", None)
+    if context.is_disconnect or (
+        type(error).__name__ == "OperationalError"
+        and (sqlstate is None or sqlstate.startswith(_DOWN_SQLSTATES))
+    ):
+        raise DatabaseUnavailable(f"database {where} unreachable ({first_line})") from error
+
+
+def lock_holders(path: str) -> list[int]:
+    """The other processes that have this file open (Linux /proc): who holds a lock."""
+    target = os.path.realpath(path)
+    holders = []
+    for pid in filter(str.isdigit, os.listdir("/proc") if os.path.isdir("/proc") else []):
+        if int(pid) == os.getpid():
+            continue
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+            if any(os.path.realpath(f"/proc/{pid}/fd/{fd}") == target for fd in fds):
+                holders.append(int(pid))
+        except OSError:  # gone, or not ours to look at
+            continue
+    return holders
+
+
+def patiently(work: Callable[[], T], patience: float = LOCK_PATIENCE) -> T:
+    """Run `work`, waiting for a lock another process holds (up to `patience` seconds),
+    with a line each time so the wait is never silent; DatabaseLocked after that."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return work()
+        except DatabaseLocked as locked:
+            if time.monotonic() >= deadline:
+                raise
+            by = (
+                f"le processus {', '.join(map(str, locked.holders))}"
+                if locked.holders
+                else "un autre processus"
+            )
+            log.warning("base verrouillée par %s, nouvel essai…", by)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -70,6 +200,17 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
         command.upgrade(_alembic_config(engine), "head")
         log.info("database upgraded from %s to %s", before or "empty", head_revision(engine))
     return before, current_revision(engine)
+
+
+def integrity_problems(engine: Engine) -> list[str]:
+    """What is damaged, one line each; empty when sound. SQLite: the integrity check
+    of every page; a server: that it answers (it checks its own pages)."""
+    with engine.connect() as connection:
+        if engine.dialect.name != "sqlite":
+            connection.execute(text("SELECT 1"))
+            return []
+        rows = [row[0] for row in connection.execute(text("PRAGMA integrity_check"))]
+    return [row for row in rows if row != "ok"]
 
 
 def database_exists(url: str) -> bool:

@@ -31,6 +31,8 @@ def test_the_systemd_unit_runs_the_daemon_and_gives_it_time_to_stop():
     assert service["KillSignal"] == "SIGTERM" and service["Restart"] == "on-failure"
     assert int(service["TimeoutStopSec"]) > STOP_GRACE_SECONDS + 5
     assert service["User"] != "root" and service["EnvironmentFile"]
+    # No restart loop on what a restart cannot mend: config, corrupted database, outbox.
+    assert service["RestartPreventExitStatus"].split() == ["2", "7", "8"]
     assert unit["Install"]["WantedBy"] == "multi-user.target"
 
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli.common import cli
-from tests.conftest import ROOT
+from tests.conftest import ROOT, tmpfs
 from tests.servers.llm import ScriptedLLM, answer, error
 from tests.servers.web import Reply, WebServer
 
@@ -276,14 +276,14 @@ def test_a_feed_with_its_own_deadline(make_config, web_server: WebServer, tmp_pa
 def test_an_unforeseen_error_is_the_storys_failed_attempt_not_the_runs_end(
     make_config, web_server: WebServer, tmp_path: Path
 ):
-    """An outbox that cannot be written (here a file where the folder should be): each
-    story's attempt fails with the reason, the run goes on and exits 0, nothing is lost."""
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("x", encoding="utf-8")
+    """A full disk (an outbox on a file system of one page): each story's attempt fails
+    with the reason, the run goes on and exits 0, nothing is lost."""
+    full = tmp_path / "full"
     two = [GRENOBLE, ("autre", "Autre titre", "https://wire.example/autre", "<p>Un texte tout à fait différent, sur un autre sujet, avec assez de mots pour ne pas être pris pour le premier.</p>")]
     feed = web_server.route("/rss", Reply(body=rss(*two)))
-    config = make_config(feeds=[{"url": feed}], publish={"outbox_dir": str(blocker / "outbox")})
-    result = invoke(config, "run", "--once")
+    config = make_config(feeds=[{"url": feed}], publish={"outbox_dir": str(full)})
+    with tmpfs(full, "size=4k"):
+        result = invoke(config, "run", "--once")
     assert result.exit_code == 0
     status = json.loads(invoke(config, "status", "--json").output)
     assert status["states"]["written"] == 2
