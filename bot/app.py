@@ -82,6 +82,8 @@ def make_writer(config: Config) -> Writer:
             temperature=config.llm.temperature,
             max_tokens=config.llm.max_tokens,
             json_mode=config.llm.json_mode,
+            context_tokens=config.llm.context_tokens,
+            connect_timeout=config.llm.connect_timeout,
         )
     if model is None:
         # Said once per process: a daemon that lost its OPENAI_API_KEY must not go quiet.

@@ -223,6 +223,7 @@ def _story_data(session: Any, story: Story) -> dict[str, Any]:
                 "prompt_tokens": c.prompt_tokens,
                 "completion_tokens": c.completion_tokens,
                 "duration_ms": c.duration_ms,
+                "finish_reason": c.finish_reason,
                 "error": c.error,
                 "response": c.response,
             }

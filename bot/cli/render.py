@@ -106,6 +106,8 @@ def cycle(report: CycleReport, names: Mapping[str, str], next_due: str | None) -
         for row in _one_row_per_story(report.stories):
             stories.add_row(*row)
         console.print(stories)
+    if report.skipped_writing:
+        console.print(f"[red]Writing stopped:[/] {escape(report.skipped_writing)}")
     if report.skipped_publishing:
         console.print(f"[red]Publishing stopped:[/] {report.skipped_publishing}")
 

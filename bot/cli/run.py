@@ -31,6 +31,7 @@ SAMPLE_WIRE = Path("config") / "sample" / "feed.xml"
 # `run --once` exit codes, for cron and systemd (README, "Exit codes"); 2 is a usage error.
 EXIT_EVERY_FEED_FAILED = 3
 EXIT_PUBLISHING_STOPPED = 4
+EXIT_WRITING_STOPPED = 9
 
 
 @click.command()
@@ -87,6 +88,8 @@ def exit_code(report: CycleReport) -> int:
     gate did its job); otherwise what cron and systemd must hear about."""
     if report.skipped_publishing:
         return EXIT_PUBLISHING_STOPPED
+    if report.skipped_writing:
+        return EXIT_WRITING_STOPPED
     if report.feeds and all(feed.error for feed in report.feeds):
         return EXIT_EVERY_FEED_FAILED
     return 0
@@ -128,7 +131,8 @@ def rewrite(config: Config, source: click.utils.LazyFile, as_json: bool) -> None
     try:
         outcome = make_writer(config).write(article, category="", record=calls.append)
     except ModelError as error:
-        raise UserError(f"the model could not be reached: {error}") from None
+        # The line names the fault in the server's own words, and the fix.
+        raise UserError(str(error)) from None
     tokens = sum((c.prompt_tokens or 0) + (c.completion_tokens or 0) for c in calls)
     if outcome.draft is None:
         click.echo("held: " + "\n      ".join(outcome.held_reasons), err=True)

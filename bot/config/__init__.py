@@ -61,6 +61,11 @@ class LLMSettings:
     max_tokens: int = 4096
     # Ask for response_format={"type": "json_object"}; some local servers reject it.
     json_mode: bool = True
+    # The server's context window in tokens (0: read it from the server when it says,
+    # llama.cpp /props, Ollama /api/show; else learnt from its first overflow error).
+    context_tokens: int = 0
+    # Seconds to open the connection: a dead host is known long before `timeout`.
+    connect_timeout: float = 10.0
     # Per million tokens, in the newsroom's currency: what [budget] cost_per_day counts.
     price_input: float = 0.0
     price_output: float = 0.0
@@ -294,6 +299,8 @@ RANGES = (
     ("llm", "timeout", 1, 3600),
     ("llm", "attempts", 1, 20),
     ("llm", "max_tokens", 256, 1_000_000),
+    ("llm", "context_tokens", 0, 10_000_000),
+    ("llm", "connect_timeout", 0.1, 600),
     ("llm", "temperature", 0, 2),
     ("writer", "fetch_article_below_words", 0, 100_000),
     ("fetch", "timeout", 1, 600),

@@ -45,7 +45,7 @@ from bot.store import (
 )
 from bot.writer import ModelError, Writer
 from bot.writer.draft import Draft, SourceArticle
-from bot.writer.llm import CallRecord
+from bot.writer.llm import CallRecord, ModelRefused, ModelStopped
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,9 @@ class Pipeline:
         self.lease = timedelta(seconds=config.scheduler.lease_seconds)
         # Set when a site refused us (credentials, rights): stop until restarted.
         self.publishing_stopped: str | None = None
+        # Set when the model server's setup is wrong (URL, model, parameter, window):
+        # every story would fail the same way, so writing stops until restarted.
+        self.writing_stopped: str | None = None
         # Set by the daemon on SIGTERM: take no more stories, give back the claimed ones.
         self.stopping = threading.Event()
         self._in_hand = 0
@@ -108,6 +111,8 @@ class Pipeline:
         that sits in this one's queue, and a stop leaves nothing claimed."""
         for _ in range(limit or self.config.scheduler.batch):
             if self.stopping.is_set() or (state == State.WRITTEN and self.publishing_stopped):
+                return
+            if state == State.NEW and self.writing_stopped:
                 return
             rules = ClaimRules(where=(), order=())
             if state == State.NEW:
@@ -202,6 +207,16 @@ class Pipeline:
             release(session, story)
             outcome.detail = str(reached)
             return outcome
+        except ModelStopped as error:
+            # Not this story's attempt: it waits in `new` for a fixed setup.
+            self.writing_stopped = str(error)
+            log.error("writing stopped: %s", error)
+            story.last_error = str(error)
+            release(session, story)
+            outcome.detail = str(error)
+            return outcome
+        except ModelRefused as error:
+            return self._give_up(session, story, outcome, "write", str(error))
         except ModelError as error:
             return self._failed_attempt(session, story, outcome, "write", str(error))
         failpoint("model-answered")
@@ -415,6 +430,7 @@ class Pipeline:
         while batch := self.publish_batch(progress=progress):
             report.stories.extend(batch)
         report.skipped_publishing = self.publishing_stopped
+        report.skipped_writing = self.writing_stopped
         return report
 
 

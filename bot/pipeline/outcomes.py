@@ -30,6 +30,7 @@ class CycleReport:
     feeds: list[FeedOutcome] = field(default_factory=list)
     stories: list[StoryOutcome] = field(default_factory=list)
     skipped_publishing: str | None = None
+    skipped_writing: str | None = None
 
 
 def unexpected(error: BaseException) -> str:

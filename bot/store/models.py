@@ -187,3 +187,5 @@ class LLMCall(Base):
     completion_tokens: Mapped[int | None] = mapped_column(Integer)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+    # "stop", or "length" for an answer cut at max_tokens or at the window's end.
+    finish_reason: Mapped[str | None] = mapped_column(String(20))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.config.quality import QualitySettings
 from bot.quality import Failure, GateResult, apply_local_fixes, check, repair_request
@@ -24,7 +24,7 @@ from bot.seo import analyze
 from bot.writer import offline
 from bot.writer.answer import AnswerError, parse_answer, parse_patch
 from bot.writer.draft import DRAFT_KEYS, Draft, SourceArticle
-from bot.writer.llm import Model, ModelError, Recorder
+from bot.writer.llm import Message, Model, ModelError, Recorder
 from bot.writer.prompt import Prompts
 
 __all__ = ["ModelError", "WriteOutcome", "Writer"]
@@ -83,12 +83,7 @@ class Writer:
         record: Recorder,
         guard: Callable[[], None] | None,
     ) -> WriteOutcome:
-        prompt = self.prompts.messages(
-            source,
-            language=self.quality.language,
-            min_words=self.quality.min_words,
-            category=category,
-        )
+        prompt, trimmed = self._fitted_prompt(model, source, category)
         conversation = _Conversation(self.quality)
         messages = prompt
         patch = False
@@ -100,6 +95,12 @@ class Writer:
                 draft = (parse_patch(completion.text, last) if patch and last
                          else parse_answer(completion.text, writer=completion.model))
             except AnswerError as error:
+                if completion.cut_off:
+                    # Not malformed: stopped at max_tokens or at the window's end.
+                    conversation.unusable(CUT_OFF_REASON)
+                    messages = [*prompt, _cut_answer(completion.text), _shorter_request()]
+                    patch = False
+                    continue
                 conversation.unusable(f"réponse inutilisable : {error}")
                 messages = [*prompt, {"role": "assistant", "content": completion.text},
                             {"role": "user", "content": _json_repair(str(error))}]
@@ -121,7 +122,71 @@ class Writer:
         repairs = conversation.calls - 1
         if best is None:
             return WriteOutcome(None, held_reasons=conversation.held_reasons, repairs=repairs)
-        return WriteOutcome(_accepted(*best), repairs=repairs)
+        draft = _accepted(*best)
+        if trimmed:
+            draft.warnings.append(trimmed)
+        return WriteOutcome(draft, repairs=repairs)
+
+
+    def _fitted_prompt(
+        self, model: Model, source: SourceArticle, category: str
+    ) -> tuple[list[Message], str | None]:
+        """The first prompt, its source cut (at a paragraph, else a word) when the whole
+        would leave the answer no room in the server's window; and the editor's note
+        that says so."""
+        text = source.text
+        for _ in range(_TRIM_ROUNDS):
+            messages = self.prompts.messages(
+                replace(source, text=text),
+                language=self.quality.language,
+                min_words=self.quality.min_words,
+                category=category,
+            )
+            excess = model.excess_tokens(messages)
+            if not excess or not text:
+                break
+            text = _cut(text, len(text) - excess * _CHARS_DROPPED_PER_TOKEN)
+        if text == source.text:
+            return messages, None
+        kept, total = len(text.split()), len(source.text.split())
+        log.warning("source cut to %d words of %d to fit the model's window", kept, total)
+        return messages, (
+            f"Source tronquée pour tenir dans le contexte du modèle : {kept} mots sur {total} "
+            "envoyés ; vérifiez que la fin de l'article source n'apportait rien d'essentiel"
+        )
+
+
+# A token is rarely more than 4 characters of French: dropping this many per token
+# over the budget frees at least that many tokens in one or two rounds.
+_CHARS_DROPPED_PER_TOKEN = 4
+_TRIM_ROUNDS = 6
+CUT_OFF_REASON = "réponse coupée (max_tokens / contexte)"
+
+
+def _cut(text: str, keep: int) -> str:
+    """The text's start, at most `keep` characters, ending at a paragraph or a word."""
+    if keep <= 0:
+        return ""
+    head = text[:keep]
+    end = head.rfind("\n")
+    if end < keep // 2:
+        end = head.rfind(" ")
+    return head[: max(end, 0)].rstrip()
+
+
+def _cut_answer(text: str) -> Message:
+    # The cut answer stays in the conversation only as a reminder: all of it would
+    # take the room the shorter answer needs.
+    return {"role": "assistant", "content": text[:200] + "…"}
+
+
+def _shorter_request() -> Message:
+    return {
+        "role": "user",
+        "content": "Ta réponse a été coupée avant la fin (limite de longueur atteinte). "
+        "Réécris l'article en entier, plus court et sans rien ajouter d'autre, pour que "
+        "l'objet JSON complet tienne : mêmes clés, paragraphes plus brefs.",
+    }
 
 
 class _Conversation:

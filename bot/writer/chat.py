@@ -1,9 +1,10 @@
-"""The chat client: one call, retried, every prompt and answer recorded.
+"""The chat client: one call, fitted to the server's window, retried, recorded.
 
 Any OpenAI-compatible server works (OpenAI, Mistral, Ollama, vLLM,
 llama.cpp): the official client is pointed at it through base_url. The
 client's own retries are off so that every attempt goes through one
-retry policy (bot.net.retry) and is recorded with its error.
+retry policy (bot.net.retry) and is recorded with its error, in the
+server's own words (bot.writer.server_errors), with its real duration.
 """
 
 from __future__ import annotations
@@ -11,42 +12,44 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
+import httpx
 import openai
 
 from bot.net.retry import RetryPolicy, call_with_retries, parse_retry_after
-from bot.writer.llm import CallRecord, Completion, Message, ModelError, Recorder
+from bot.writer.budget import MARGIN, ServerInfo, TokenCounter, probe, trimmed_history
+from bot.writer.llm import (
+    CallRecord,
+    Completion,
+    Message,
+    ModelError,
+    ModelRefused,
+    ModelStopped,
+    Recorder,
+)
+from bot.writer.server_errors import Action, Fault, ServerError, from_http
 
 log = logging.getLogger(__name__)
 
+# Below this many tokens left for the answer, no article fits: the prompt is too big.
+MIN_ANSWER_TOKENS = 1024
 
-def _retryable(error: BaseException) -> bool:
-    if isinstance(error, openai.APIStatusError):
-        return error.status_code == 429 or error.status_code >= 500
-    return isinstance(error, openai.APITimeoutError | openai.APIConnectionError)
-
-
-def _retry_after(error: BaseException) -> float | None:
-    if isinstance(error, openai.APIStatusError):
-        headers = error.response.headers
-        if milliseconds := headers.get("retry-after-ms"):
-            try:
-                return float(milliseconds) / 1000
-            except ValueError:
-                pass
-        return parse_retry_after(headers.get("retry-after"))
-    return None
+_KINDS: dict[Action, type[ModelError]] = {
+    Action.RETRY: ModelError,
+    Action.GIVE_UP: ModelRefused,
+    Action.STOP: ModelStopped,
+}
 
 
-def describe(error: BaseException) -> str:
-    """One line for the log and the story's history; never the API key."""
-    if isinstance(error, openai.APIStatusError):
-        return f"model server answered HTTP {error.status_code}"
-    if isinstance(error, openai.APITimeoutError):
-        return "model server timed out"
-    if isinstance(error, openai.APIConnectionError):
-        return "model server unreachable"
-    return f"{type(error).__name__}: {error}"
+def _retry_after(error: openai.APIStatusError) -> float | None:
+    headers = error.response.headers
+    if milliseconds := headers.get("retry-after-ms"):
+        try:
+            return float(milliseconds) / 1000
+        except ValueError:
+            pass
+    return parse_retry_after(headers.get("retry-after"))
 
 
 class ChatModel:
@@ -61,19 +64,81 @@ class ChatModel:
         temperature: float = 0.4,
         max_tokens: int = 4096,
         json_mode: bool = True,
+        context_tokens: int = 0,
+        connect_timeout: float = 10.0,
     ):
+        # A dead host is known in seconds; a slow model may take minutes to answer.
+        self._timeout = httpx.Timeout(timeout, connect=min(connect_timeout, timeout))
         # Local servers (Ollama, llama.cpp) need no key, but the client insists on one.
         self._client = openai.OpenAI(
             base_url=base_url or None,
             api_key=api_key or "no-key",
-            timeout=timeout,
+            timeout=self._timeout,
             max_retries=0,
         )
         self.model = model
+        self.base_url = base_url
+        self._secrets = (api_key,) if api_key else ()
         self._policy = policy
         self._temperature = temperature
         self._max_tokens = max_tokens
         self._json_mode = json_mode
+        # The window: configured, else read from the server, else learnt from its errors.
+        self.window: int | None = context_tokens or None
+        self._window_configured = bool(context_tokens)
+        self.server: ServerInfo | None = None
+        self.counter = TokenCounter()
+
+    # --- the window --------------------------------------------------------
+
+    def _know_server(self) -> None:
+        """Once per process: what the server is and how big its window is."""
+        if self.server is not None or not self.base_url:
+            return
+        headers = {"Authorization": f"Bearer {self._secrets[0]}"} if self._secrets else {}
+        self.server = probe(self.base_url, self.model, timeout=self._timeout, headers=headers)
+        if self.window is None:
+            self.window = self.server.window
+        self.counter.tokenize = self.server.tokenize
+        log.info(
+            "model server: %s, context window %s",
+            self.server.kind,
+            self.window or "unknown (set [llm] context_tokens)",
+        )
+
+    @property
+    def min_answer(self) -> int:
+        return min(self._max_tokens, MIN_ANSWER_TOKENS)
+
+    def excess_tokens(self, messages: list[Message]) -> int:
+        """How many tokens this prompt must lose for an answer to fit the window
+        (0 when it fits, or when the window is unknown)."""
+        self._know_server()
+        if self.window is None:
+            return 0
+        return max(0, self.counter.count(messages) + MARGIN + self.min_answer - self.window)
+
+    def _fit(self, messages: list[Message]) -> tuple[list[Message], int]:
+        """The messages to send and the max_tokens that keeps them within the window."""
+        if self.window is None:
+            return messages, self._max_tokens
+        prompt = self.counter.count(messages)
+        if self.window - prompt - MARGIN < self.min_answer and len(messages) > 4:
+            # A repair: the last answer and its failures are enough, not the whole history.
+            messages = trimmed_history(messages)
+            prompt = self.counter.count(messages)
+        room = self.window - prompt - MARGIN
+        if room < self.min_answer:
+            error = ServerError(
+                Fault.CONTEXT,
+                f"prompt of about {prompt} tokens, {self.min_answer} more for the answer, "
+                f"in a window of {self.window}",
+                window=self.window,
+            )
+            raise ModelStopped(error.line(max_tokens=self._max_tokens), error=error)
+        return messages, min(self._max_tokens, room)
+
+    # --- the call ----------------------------------------------------------
 
     def complete(
         self,
@@ -86,56 +151,123 @@ class ChatModel:
         """`guard` is asked before the call, and raises to forbid it (the day's budget)."""
         if guard is not None:
             guard()
+        self._know_server()
+        try:
+            return self._complete(messages, purpose, record)
+        except ModelStopped as stopped:
+            named = stopped.error.window if stopped.error else None
+            if stopped.fault is not Fault.CONTEXT or not named or named == self.window:
+                raise
+            # The server named its window (smaller than assumed, or unknown until now):
+            # fit the prompt and the answer to it, and ask once more.
+            log.warning("model server's window is %d tokens: fitting the request to it", named)
+            self.window = named
+            try:
+                return self._complete(messages, purpose, record)
+            except ModelStopped as again:
+                if again.error is not None and again.error.status is None:
+                    # Even fitted it cannot fit: the server's own words say it best.
+                    raise stopped from None
+                raise
+
+    def _complete(self, messages: list[Message], purpose: str, record: Recorder) -> Completion:
+        sent, max_tokens = self._fit(messages)
+        started = time.monotonic()
+
+        def attempt() -> Completion:
+            nonlocal started
+            started = time.monotonic()
+            return self._once(sent, max_tokens)
 
         def failed(attempt: int, error: BaseException, wait: float | None) -> None:
-            record(CallRecord(self.model, purpose, messages, None, None, None, 0, describe(error)))
+            elapsed = int((time.monotonic() - started) * 1000)
+            line = str(error)
+            record(CallRecord(self.model, purpose, sent, None, None, None, elapsed, line))
             log.warning(
-                "model call %d failed: %s%s",
+                "model call %d failed after %d ms: %s%s",
                 attempt,
-                describe(error),
+                elapsed,
+                line,
                 f"; next try in {wait:.1f}s" if wait is not None else "",
             )
 
-        try:
-            completion = call_with_retries(
-                lambda: self._once(messages),
-                policy=self._policy,
-                is_retryable=_retryable,
-                retry_after=_retry_after,
-                on_failure=failed,
-            )
-        except openai.OpenAIError as error:
-            raise ModelError(describe(error)) from None
+        completion = call_with_retries(
+            attempt,
+            policy=self._policy,
+            is_retryable=lambda e: isinstance(e, ModelError) and e.action is Action.RETRY,
+            retry_after=lambda e: e.retry_after if isinstance(e, ModelError) else None,
+            on_failure=failed,
+        )
+        self.counter.learn(sent, completion.prompt_tokens)
         record(
             CallRecord(
                 completion.model,
                 purpose,
-                messages,
+                sent,
                 completion.text,
                 completion.prompt_tokens,
                 completion.completion_tokens,
                 completion.duration_ms,
                 None,
+                completion.finish_reason,
             )
         )
+        if completion.cut_off:
+            log.warning(
+                "model answer cut off at %d tokens (max_tokens / context)", completion.max_tokens
+            )
         return completion
 
-    def _once(self, messages: list[Message]) -> Completion:
+    def _request_extras(self) -> dict[str, Any]:
+        extras: dict[str, Any] = {}
+        if self._json_mode:
+            extras["response_format"] = {"type": "json_object"}
+        if self.server is not None and self.server.kind == "ollama" and self.window:
+            # Ollama cuts a prompt longer than its num_ctx without a word: say ours.
+            extras["extra_body"] = {"options": {"num_ctx": self.window}}
+        return extras
+
+    def _once(self, messages: list[Message], max_tokens: int) -> Completion:
         started = time.monotonic()
-        extra = {"response_format": {"type": "json_object"}} if self._json_mode else {}
-        response = self._client.chat.completions.create(
-            model=self.model,
-            messages=messages,  # type: ignore[arg-type]
-            temperature=self._temperature,
-            max_tokens=self._max_tokens,
-            **extra,  # type: ignore[arg-type]
-        )
+        try:
+            response = self._client.chat.completions.create(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=self._temperature,
+                max_tokens=max_tokens,
+                **self._request_extras(),
+            )
+        except openai.OpenAIError as error:
+            raise self._error(error) from None
+        if not response.choices:
+            raise self._error(ValueError("the server's answer has no choices"))
         usage = response.usage
-        text = response.choices[0].message.content if response.choices else None
+        choice = response.choices[0]
         return Completion(
-            text=text or "",
+            text=choice.message.content or "",
             model=response.model or self.model,
             prompt_tokens=usage.prompt_tokens if usage else None,
             completion_tokens=usage.completion_tokens if usage else None,
             duration_ms=int((time.monotonic() - started) * 1000),
+            finish_reason=choice.finish_reason,
+            max_tokens=max_tokens,
         )
+
+    def _error(self, error: BaseException) -> ModelError:
+        """The error in the server's words, of the kind that says what the bot does next."""
+        retry_after = None
+        if isinstance(error, openai.APIStatusError):
+            server_error = from_http(error.status_code, error.response.text, secrets=self._secrets)
+            retry_after = _retry_after(error)
+        elif isinstance(error, openai.APITimeoutError):
+            server_error = ServerError(Fault.TIMEOUT, f"no answer within {self._timeout.read:g} s")
+        elif isinstance(error, openai.APIConnectionError):
+            cause = error.__cause__
+            words = str(cause) if cause else str(error)
+            server_error = ServerError(Fault.DOWN, " ".join(words.split())[:300])
+        else:
+            # A 200 whose body is not a completion: a web page, a proxy's answer.
+            server_error = ServerError(Fault.URL, f"not an OpenAI answer ({error})"[:300])
+        kind = _KINDS[server_error.action]
+        line = server_error.line(context_tokens=self.window, max_tokens=self._max_tokens)
+        return kind(line, error=server_error, retry_after=retry_after)

@@ -178,7 +178,10 @@ def test_model_down_keeps_the_story_with_its_reason_then_it_is_written(
     assert invoke(config, "run", "--once").exit_code == 0
     status = json.loads(invoke(config, "status", "--json").output)
     assert status["states"]["new"] == 1
-    assert status["problems"][0]["reasons"] == ["model server answered HTTP 503"]
+    assert status["problems"][0]["reasons"] == [
+        "model server: server down (HTTP 503) — « scripted » — serveur arrêté ou surchargé : "
+        "l'article sera repris plus tard"
+    ]
     shown = json.loads(invoke(config, "stories", "show", "1", "--json").output)
     assert shown["attempts"] == 1 and len(shown["calls"]) == 2
     # The story is parked until its retry time; `stories retry` only takes failed or held ones.

@@ -34,6 +34,8 @@ class Step:
     delay: float = 0.0
     prompt_tokens: int = 900
     completion_tokens: int = 1200
+    finish_reason: str = "stop"
+    served_model: str | None = None  # the name the server answers with; the requested one if None
 
 
 def answer(content: str, **kwargs: Any) -> Step:
@@ -51,6 +53,107 @@ def hang(seconds: float) -> Step:
     return Step(content="{}", delay=seconds)
 
 
+def cut_off(content: str, **kwargs: Any) -> Step:
+    """An answer stopped at max_tokens or at the end of the window."""
+    return Step(content=content, finish_reason="length", **kwargs)
+
+
+# Error bodies as each server shapes them (texts written for these tests).
+
+
+def llamacpp_context(n_prompt: int, n_ctx: int) -> Step:
+    """llama.cpp's llama-server: a prompt past the slot's window."""
+    body = {
+        "error": {
+            "code": 400,
+            "message": f"the request ({n_prompt:,} tokens) exceeds the available context "
+            f"size ({n_ctx:,} tokens), try increasing it",
+            "type": "exceed_context_size_error",
+            "n_prompt_tokens": n_prompt,
+            "n_ctx": n_ctx,
+        }
+    }
+    return error(400, body=json.dumps(body))
+
+
+def openai_style_context(window: int, messages: int, completion: int) -> Step:
+    """llama-cpp-python's server and OpenAI: the same sentence, in an OpenAI error."""
+    body = {
+        "error": {
+            "message": f"This model's maximum context length is {window} tokens. However, you "
+            f"requested {messages + completion} tokens ({messages} in the messages, "
+            f"{completion} in the completion). Please reduce the length of the messages "
+            "or completion.",
+            "type": "invalid_request_error",
+            "param": "messages",
+            "code": "context_length_exceeded",
+        }
+    }
+    return error(400, body=json.dumps(body))
+
+
+def vllm_context(window: int, requested: int) -> Step:
+    """vLLM: a flat error object."""
+    body = {
+        "object": "error",
+        "message": f"This model's maximum context length is {window} tokens. However, you "
+        f"requested {requested} tokens in the messages. Please reduce the length.",
+        "type": "BadRequestError",
+        "param": None,
+        "code": 400,
+    }
+    return error(400, body=json.dumps(body))
+
+
+def ollama_unknown_model(name: str) -> Step:
+    return error(404, body=json.dumps({"error": f'model "{name}" not found, try pulling it first'}))
+
+
+def openai_unknown_model(name: str) -> Step:
+    body = {
+        "error": {
+            "message": f"The model `{name}` does not exist or you do not have access to it.",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "model_not_found",
+        }
+    }
+    return error(404, body=json.dumps(body))
+
+
+def json_mode_refused() -> Step:
+    body = {
+        "error": {
+            "message": "response_format of type json_object is not supported by this server",
+            "type": "invalid_request_error",
+            "param": "response_format",
+        }
+    }
+    return error(400, body=json.dumps(body))
+
+
+def auth_refused(key: str) -> Step:
+    """OpenAI's wording echoes part of the key: the bot must mask it."""
+    body = {
+        "error": {
+            "message": f"Incorrect API key provided: {key}. You can find your API key "
+            "in your account settings.",
+            "type": "invalid_request_error",
+            "code": "invalid_api_key",
+        }
+    }
+    return error(401, body=json.dumps(body))
+
+
+def not_found_page() -> Step:
+    """A base URL without /v1: the server's plain 404."""
+    return Step(
+        status=404,
+        body="<html><body><h1>404 Not Found</h1>File Not Found</body></html>",
+        headers={"Content-Type": "text/html"},
+    )
+
+
 Responder = Callable[[dict[str, Any]], Step]
 
 
@@ -62,6 +165,20 @@ class ScriptedLLM:
         self.default: Responder | None = None
         self.calls: list[dict[str, Any]] = []  # the JSON body of every chat request
         web.route("/v1/chat/completions", self._handle)
+
+    def speak_as_llamacpp(self, n_ctx: int) -> None:
+        """Answer /props as llama-server does, with this window per slot."""
+        props = {"default_generation_settings": {"n_ctx": n_ctx}, "total_slots": 1}
+        self.web.route("/props", Reply(body=json.dumps(props)))
+
+    def speak_as_ollama(self, *, num_ctx: int | None = None, trained: int = 32768) -> None:
+        """Answer /api/version and /api/show as Ollama does (num_ctx when the Modelfile sets it)."""
+        show = {
+            "parameters": f"num_ctx {num_ctx}\nstop <|im_end|>" if num_ctx else "",
+            "model_info": {"general.architecture": "llama", "llama.context_length": trained},
+        }
+        self.web.route("/api/version", Reply(body=json.dumps({"version": "0.9.0"})))
+        self.web.route("/api/show", Reply(body=json.dumps(show)))
 
     @property
     def base_url(self) -> str:
@@ -98,11 +215,11 @@ class ScriptedLLM:
             "id": f"chatcmpl-{len(self.calls)}",
             "object": "chat.completion",
             "created": int(time.time()),
-            "model": request.get("model", "scripted"),
+            "model": step.served_model or request.get("model", "scripted"),
             "choices": [
                 {
                     "index": 0,
-                    "finish_reason": "stop",
+                    "finish_reason": step.finish_reason,
                     "message": {"role": "assistant", "content": step.content},
                 }
             ],

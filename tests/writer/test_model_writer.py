@@ -68,7 +68,9 @@ def test_429_with_retry_after_then_success(llm: ScriptedLLM):
         source(), category="", record=calls.append
     )
     assert outcome.draft is not None
-    assert [c.error for c in calls] == ["model server answered HTTP 429", None]
+    assert calls[0].error is not None
+    assert calls[0].error.startswith("model server: rate limit (HTTP 429) — « scripted »")
+    assert calls[1].error is None
     assert len(llm.calls) == 2
 
 
