@@ -36,7 +36,7 @@ def test_json_lines_say_which_story_feed_and_stage(
 
     failed_feed = about(f"feed {gone} failed")
     assert (failed_feed["feed"], failed_feed["stage"]) == (gone, "poll")
-    model_error = about("model call 1 failed: model server answered HTTP 503")
+    model_error = about("model server: server down (HTTP 503)")
     assert (model_error["story"], model_error["feed"], model_error["stage"]) == ("1", good, "write")
     written = about("new -> written")
     assert (written["story"], written["stage"]) == ("1", "write")
