@@ -31,7 +31,7 @@ from bot.quality import QualitySettings, check, injection, rules
 from bot.quality import facts as facts_module
 from bot.seo import analyze
 from bot.seo import text as seo_text
-from bot.writer.draft import Draft, SourceArticle
+from bot.story import Draft, SourceArticle
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "quality"
 

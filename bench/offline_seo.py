@@ -51,8 +51,8 @@ def scores(found: list[dict]) -> list[int]:
 
     import bot
     from bot.quality import QualitySettings
+    from bot.story import SourceArticle
     from bot.writer import Writer
-    from bot.writer.draft import SourceArticle
     from bot.writer.prompt import Prompts
 
     # The prompts shipped beside the code measured (this tree's, or the baseline's).

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from bot.config import default_prompts_dir
 from bot.config.quality import QualitySettings
+from bot.story import DRAFT_KEYS, Draft, SourceArticle
 from bot.writer import Writer
-from bot.writer.draft import DRAFT_KEYS, Draft, SourceArticle
 from bot.writer.llm import Completion, Message
 from bot.writer.prompt import Prompts
 

@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Config
 from bot.net.retry import RetryPolicy
 from bot.pipeline import Pipeline
-from bot.publish import make_publisher
-from bot.publish.outbox import OutboxPublisher
+from bot.publish import OutboxPublisher, Publisher
 from bot.store import make_engine, session_factory, upgrade
 from bot.store.db import patiently
 from bot.store.lock import InstanceLock
@@ -92,3 +91,13 @@ def make_writer(config: Config) -> Writer:
             "the offline writer packages each source without rewriting it"
         )
     return Writer(model=model, prompts=Prompts.load(config.prompts_dir), quality=config.quality)
+
+
+def make_publisher(config: Config) -> Publisher:
+    if config.publish.target == "wordpress":
+        # WordPress's transports are imported only by a bot that publishes there.
+        from bot.publish.wordpress import WordPressPublisher
+
+        assert config.wordpress is not None  # the config loader guarantees it
+        return WordPressPublisher(config.wordpress, config.wp_password)
+    return OutboxPublisher(config.resolve(config.publish.outbox_dir))

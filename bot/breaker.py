@@ -23,19 +23,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.errors import TryLater
+
 log = logging.getLogger(__name__)
 
 # While a breaker stays open, a reminder that it still is, at most this often.
 REMINDER_SECONDS = 300.0
 
 
-class ServiceDown(Exception):
+class ServiceDown(TryLater):
     """A dependency is down, not the story at fault: the story keeps its attempts and
     waits for the breaker. `retry_after` is the server's own ask (a 429), if any."""
-
-    def __init__(self, message: str, *, retry_after: float | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class BreakerOpen(ServiceDown):

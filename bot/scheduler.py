@@ -22,9 +22,9 @@ from sqlalchemy import select, update
 
 from bot.app import open_app
 from bot.config import Config, FeedSettings
+from bot.errors import AlreadyRunning
 from bot.pipeline import Pipeline
 from bot.store import Feed, State, Story
-from bot.store.lock import AlreadyRunning
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,8 @@ from typing import Any
 import click
 
 from bot import log
-from bot.config import Config, ConfigError, defaults, load
+from bot.config import Config, defaults, load
+from bot.errors import ConfigError
 from bot.faults import OperatorFault
 
 

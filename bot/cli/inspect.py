@@ -16,6 +16,7 @@ import click
 from bot.cli import render
 from bot.cli.common import UserError, with_config
 from bot.config import Config
+from bot.errors import AlreadyRunning
 from bot.story import State
 
 if TYPE_CHECKING:
@@ -239,7 +240,6 @@ def _story_data(session: Any, story: Story) -> dict[str, Any]:
 def stories_write(config: Config, story_id: int, force: bool) -> None:
     """Write (and publish) a skipped or waiting story now, whatever the filters said."""
     from bot.store import Story, choose_by_hand
-    from bot.store.lock import AlreadyRunning
 
     with open_existing(config) as app:
         with app.sessions() as session:

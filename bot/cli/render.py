@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-if TYPE_CHECKING:  # for the annotations only: the pipeline is heavy to import (see bot.cli)
-    from bot.pipeline import CycleReport
-    from bot.pipeline.outcomes import StoryOutcome
+from bot.story import CycleReport, StoryOutcome
 
 console = Console()
 

@@ -16,12 +16,12 @@ import click
 from bot.cli import render
 from bot.cli.common import UserError, with_config
 from bot.config import Config
+from bot.errors import AlreadyRunning
+from bot.story import CycleReport, SourceArticle, plain_text_paragraphs
+from bot.writer.llm import ModelError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
-
-    from bot.pipeline import CycleReport
-    from bot.writer.draft import SourceArticle
 
 SHIPPED = Path(__file__).resolve().parents[2] / "config"
 EXAMPLE_CONFIG = SHIPPED / "bot.example.toml"
@@ -66,7 +66,6 @@ def run(config: Config, once: bool, all_feeds: bool) -> None:
         run_daemon(config)
         return
     from bot.app import open_app
-    from bot.store.lock import AlreadyRunning
 
     with open_app(config) as app:
         try:
@@ -123,7 +122,6 @@ def rewrite(config: Config, source: click.utils.LazyFile, as_json: bool) -> None
     per line or per blank line; or JSON {"title","text"}; - for stdin) and print the
     draft. Nothing is stored, so no bot.toml is needed (the defaults are used)."""
     from bot.app import make_writer
-    from bot.writer import ModelError
     from bot.writer.llm import CallRecord
 
     article = _read_source(source.read())
@@ -138,15 +136,9 @@ def rewrite(config: Config, source: click.utils.LazyFile, as_json: bool) -> None
         click.echo("held: " + "\n      ".join(outcome.held_reasons), err=True)
         sys.exit(1)
     draft = outcome.draft
-    seo = draft.seo or {}
-    gate = (
-        f"gate passed after {outcome.repairs} repair(s)"
-        if draft.rewritten
-        else "not rewritten, gate not run"
-    )
+    # The same verdict line as `run` shows for a written story.
     click.echo(
-        f"writer {draft.writer} · {len(calls)} call(s), {tokens} tokens · {gate} · "
-        f"SEO {seo.get('seo_score')} · lisibilité {seo.get('readability_score')}",
+        f"writer {draft.writer} · {len(calls)} call(s), {tokens} tokens · {outcome.summary()}",
         err=True,
     )
     for warning in draft.warnings:
@@ -158,7 +150,6 @@ def rewrite(config: Config, source: click.utils.LazyFile, as_json: bool) -> None
 
 
 def _read_source(text: str) -> SourceArticle:
-    from bot.writer.draft import SourceArticle, plain_text_paragraphs
 
     stripped = text.strip()
     if stripped.startswith("{"):

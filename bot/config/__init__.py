@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.config.quality import QualitySettings
-from bot.config.tables import ConfigError, build_section, parse_interval, read_secret_file
+from bot.config.tables import build_section, parse_interval, read_secret_file
 from bot.config.wordpress import WordPressSettings
+from bot.errors import ConfigError
 from bot.net.limits import Limits
 from bot.select.settings import (
     BudgetSettings,

@@ -16,11 +16,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.errors import ConfigError
+
 T = TypeVar("T")
-
-
-class ConfigError(Exception):
-    """A wrong configuration: the message is one line naming the key."""
 
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")

@@ -9,12 +9,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.feeds.errors import FeedError
+from bot.errors import FeedError
 from bot.feeds.item import FeedItem
 from bot.feeds.parse import ParsedFeed, parse_feed
-from bot.net.http import FetchError, Limits, fetch
+from bot.net.http import FetchError, FetchUnavailable, Limits, fetch
 
-__all__ = ["FeedError", "FeedItem", "PollResult", "poll"]
+__all__ = ["FeedItem", "PollResult", "poll"]
 
 _MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)")
 
@@ -54,8 +54,10 @@ def poll(
         headers["If-Modified-Since"] = last_modified
     try:
         response = fetch(url, limits=limits, headers=headers)
-    except FetchError as error:
+    except FetchUnavailable as error:
         raise FeedError(error.reason, retry_after=error.retry_after) from None
+    except FetchError as error:
+        raise FeedError(error.reason) from None
     max_age = _max_age(response.headers.get("cache-control", ""))
     if response.status == 304:
         return PollResult(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.feeds.errors import FeedError
+from bot.errors import FeedError
 
 
 def looks_like_json_feed(content: bytes, content_type: str) -> bool:

@@ -16,7 +16,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as defused_fromstring
 
-from bot.feeds.errors import FeedError
+from bot.errors import FeedError
 from bot.feeds.item import FeedItem
 from bot.feeds.jsonfeed import json_item_fields, looks_like_json_feed, parse_json_feed
 from bot.sanitize import html_to_text, valid_characters

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import zlib
 
+from bot.errors import BodyRejected
+
 _GZIP_MAGIC = b"\x1f\x8b"
 # What we advertise in Accept-Encoding: the encodings we can bound.
 ACCEPTED_ENCODINGS = "gzip, deflate"
 _ALIASES = {"x-gzip": "gzip"}
-
-
-class BodyRejected(Exception):
-    """The body is too large, corrupt or in an encoding we do not decode."""
 
 
 class BoundedDecoder:

@@ -12,6 +12,8 @@ import ipaddress
 import socket
 from collections.abc import Callable
 
+from bot.errors import AddressRefused, HostUnresolved
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # Cloud metadata services hand out instance credentials: never reachable, even
@@ -37,15 +39,6 @@ _CATEGORIES: tuple[tuple[Callable[[IPAddress], bool], str], ...] = (
 )
 
 
-class AddressRefused(Exception):
-    """The host cannot be resolved, or resolves to an address we must not reach."""
-
-    def __init__(self, reason: str, *, retryable: bool):
-        super().__init__(reason)
-        self.reason = reason
-        self.retryable = retryable
-
-
 def forbidden_reason(address: IPAddress, *, allow_private: bool) -> str | None:
     """Why the bot must not connect to ``address``, or None when it may."""
     address = _embedded_ipv4(address) or address
@@ -69,16 +62,16 @@ def resolve_allowed(host: str, port: int, *, allow_private: bool) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
         # DNS failures are often transient (resolver hiccup, expired record).
-        raise AddressRefused(f"cannot resolve {host}: {error}", retryable=True) from None
+        raise HostUnresolved(f"cannot resolve {host}: {error}") from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
-        raise AddressRefused(f"{host} has no address", retryable=True)
+        raise HostUnresolved(f"{host} has no address")
     for address in addresses:
         reason = forbidden_reason(ipaddress.ip_address(address), allow_private=allow_private)
         if reason is not None:
             hint = "" if reason == "a cloud metadata address" else " (allow_private is off)"
             target = address if address == host else f"{host} ({address})"
-            raise AddressRefused(f"refused to connect to {target}: {reason}{hint}", retryable=False)
+            raise AddressRefused(f"refused to connect to {target}: {reason}{hint}")
     return addresses
 
 

@@ -17,8 +17,17 @@ from http import HTTPStatus
 
 import httpx
 
-from bot.net.decode import ACCEPTED_ENCODINGS, BodyRejected, BoundedDecoder
-from bot.net.guard import AddressRefused, resolve_allowed
+from bot.errors import (
+    AddressRefused,
+    BodyRejected,
+    DepecheError,
+    GiveUpStory,
+    HostUnresolved,
+    TryLater,
+    asked_wait,
+)
+from bot.net.decode import ACCEPTED_ENCODINGS, BoundedDecoder
+from bot.net.guard import resolve_allowed
 from bot.net.limits import Limits
 from bot.net.retry import RetryPolicy, call_with_retries, parse_retry_after
 from bot.net.transport import Deadline, guarded_client
@@ -30,31 +39,34 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CREDENTIAL_HEADERS = ("authorization", "cookie", "proxy-authorization")
 
 
-class FetchError(Exception):
-    """A fetch that did not give a usable response.
+class FetchError(DepecheError):
+    """A fetch that did not give a usable response; raised as one of its two branches.
 
     ``url``: the URL being fetched when it failed (a redirect hop, after a
     redirect; credentials are never kept). ``reason``: one English line for
     the log. ``status``: the HTTP status, if one was received.
-    ``retry_after``: seconds the server asked us to wait (429, 503...).
-    ``retryable``: a later attempt may succeed (429, 5xx, timeouts, network).
     """
 
-    def __init__(
-        self,
-        url: str,
-        reason: str,
-        *,
-        status: int | None = None,
-        retry_after: float | None = None,
-        retryable: bool = False,
-    ):
+    def __init__(self, url: str, reason: str, *, status: int | None = None):
         super().__init__(f"{reason} [{loggable_url(url)}]")
         self.url = url
         self.reason = reason
         self.status = status
+
+
+class FetchUnavailable(FetchError, TryLater):
+    """A later attempt may succeed (429, 5xx, timeouts, network); ``retry_after``:
+    seconds the server asked us to wait."""
+
+    def __init__(
+        self, url: str, reason: str, *, status: int | None = None, retry_after: float | None = None
+    ):
+        super().__init__(url, reason, status=status)
         self.retry_after = retry_after
-        self.retryable = retryable
+
+
+class FetchRefused(FetchError, GiveUpStory):
+    """The same fetch would fail the same way: 4xx, a refused address, a bad URL."""
 
 
 @dataclass
@@ -100,8 +112,8 @@ def retry_fetch(
     return call_with_retries(
         lambda: fetch(url, limits=limits, headers=headers),
         policy=policy,
-        is_retryable=lambda error: isinstance(error, FetchError) and error.retryable,
-        retry_after=lambda error: error.retry_after if isinstance(error, FetchError) else None,
+        is_retryable=lambda error: isinstance(error, FetchUnavailable),
+        retry_after=asked_wait,
         on_failure=on_failure,
         sleep=sleep,
     )
@@ -139,12 +151,12 @@ def _follow_redirects(
             if target is None:
                 return _conclude(response, current, limits, deadline)
         if target in visited:
-            raise FetchError(str(current), f"redirect loop back to {loggable_url(target)}")
+            raise FetchRefused(str(current), f"redirect loop back to {loggable_url(target)}")
         if _origin(target) != _origin(current):
             headers = _without_credentials(headers)
         logger.debug("%s redirects to %s", loggable_url(current), loggable_url(target))
         current = target
-    raise FetchError(str(current), f"more than {limits.max_redirects} redirects")
+    raise FetchRefused(str(current), f"more than {limits.max_redirects} redirects")
 
 
 @contextmanager
@@ -176,17 +188,17 @@ def _exchange(
 def _translated_errors(url: httpx.URL, limits: Limits, deadline: Deadline) -> Iterator[None]:
     try:
         yield
-    except AddressRefused as error:
-        raise FetchError(str(url), error.reason, retryable=error.retryable) from error
-    except BodyRejected as error:
-        raise FetchError(str(url), str(error)) from error
+    except HostUnresolved as error:
+        raise FetchUnavailable(str(url), str(error)) from error
+    except (AddressRefused, BodyRejected) as error:
+        raise FetchRefused(str(url), str(error)) from error
     except httpx.TimeoutException as error:
         reason = _timeout_reason(error, limits, deadline)
-        raise FetchError(str(url), reason, retryable=True) from error
+        raise FetchUnavailable(str(url), reason) from error
     except httpx.TransportError as error:
         # Refused, reset, garbage instead of HTTP: the next attempt may find it fixed.
         reason = f"network error ({type(error).__name__}): {error}"
-        raise FetchError(str(url), reason, retryable=True) from error
+        raise FetchUnavailable(str(url), reason) from error
 
 
 def _timeout_reason(error: httpx.TimeoutException, limits: Limits, deadline: Deadline) -> str:
@@ -209,15 +221,15 @@ def _checked_url(url: str | httpx.URL, *, base: httpx.URL | None = None) -> http
         if base is not None:
             parsed = base.join(parsed)
     except httpx.InvalidURL as error:
-        raise FetchError(str(url), f"invalid URL: {error}") from error
+        raise FetchRefused(str(url), f"invalid URL: {error}") from error
     if parsed.userinfo:
-        raise FetchError(loggable_url(parsed), "URLs with embedded credentials are refused")
+        raise FetchRefused(loggable_url(parsed), "URLs with embedded credentials are refused")
     if parsed.scheme not in ("http", "https"):
-        raise FetchError(
+        raise FetchRefused(
             str(parsed), f"unsupported scheme {parsed.scheme!r}: only http and https are fetched"
         )
     if not parsed.host:
-        raise FetchError(str(parsed), "URL has no host")
+        raise FetchRefused(str(parsed), "URL has no host")
     return parsed.copy_with(fragment=None)
 
 
@@ -226,11 +238,11 @@ def _redirect_target(response: httpx.Response, current: httpx.URL) -> httpx.URL 
         return None
     location = response.headers.get("location")
     if not location:
-        raise FetchError(str(current), f"HTTP {response.status_code} without a Location header")
+        raise FetchRefused(str(current), f"HTTP {response.status_code} without a Location header")
     try:
         return _checked_url(location, base=current)
     except FetchError as error:
-        raise FetchError(str(current), f"bad redirect: {error.reason}") from error
+        raise FetchRefused(str(current), f"bad redirect: {error.reason}") from error
 
 
 def _conclude(
@@ -244,15 +256,11 @@ def _conclude(
         content = _read_body(response, limits, deadline)
         return Response(str(url), status, response.headers, content)
     # 408 is the server timing us out: as transient as a 503.
-    retryable = status in (408, 429) or status >= 500
-    retry_after = parse_retry_after(response.headers.get("retry-after")) if retryable else None
-    raise FetchError(
-        str(url),
-        f"HTTP {status} {_phrase(status)}".rstrip(),
-        status=status,
-        retry_after=retry_after,
-        retryable=retryable,
-    )
+    reason = f"HTTP {status} {_phrase(status)}".rstrip()
+    if status in (408, 429) or status >= 500:
+        wait = parse_retry_after(response.headers.get("retry-after"))
+        raise FetchUnavailable(str(url), reason, status=status, retry_after=wait)
+    raise FetchRefused(str(url), reason, status=status)
 
 
 def _read_body(response: httpx.Response, limits: Limits, deadline: Deadline) -> bytes:

@@ -22,17 +22,22 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
+from bot.errors import (
+    BudgetReached,
+    GiveUpStory,
+    LeaseLost,
+    StopTarget,
+    TryLater,
+    unexpected,
+)
 from bot.failpoints import failpoint
 from bot.feeds.article import fetch_article
 from bot.log import context as log_context
-from bot.pipeline.outcomes import CycleReport, StoryOutcome, unexpected
 from bot.pipeline.polling import FeedPoller
-from bot.publish import Publisher, PublishError, Submission
-from bot.select.budget import BudgetReached
+from bot.publish import Publisher
 from bot.select.selection import ClaimRules, Selection
 from bot.store import (
     Feed,
-    LeaseLost,
     LLMCall,
     State,
     Story,
@@ -43,9 +48,9 @@ from bot.store import (
     renew_lease,
     transition,
 )
-from bot.writer import ModelError, Writer
-from bot.writer.draft import Draft, SourceArticle
-from bot.writer.llm import CallRecord, ModelRefused, ModelStopped
+from bot.story import CycleReport, Draft, SourceArticle, StoryOutcome, Submission
+from bot.writer import Writer
+from bot.writer.llm import CallRecord
 
 log = logging.getLogger(__name__)
 
@@ -207,17 +212,17 @@ class Pipeline:
             release(session, story)
             outcome.detail = str(reached)
             return outcome
-        except ModelStopped as error:
-            # Not this story's attempt: it waits in `new` for a fixed setup.
+        except StopTarget as error:
+            # A wrong model setup. Not this story's attempt: it waits in `new` for a fix.
             self.writing_stopped = str(error)
             log.error("writing stopped: %s", error)
             story.last_error = str(error)
             release(session, story)
             outcome.detail = str(error)
             return outcome
-        except ModelRefused as error:
+        except GiveUpStory as error:
             return self._give_up(session, story, outcome, "write", str(error))
-        except ModelError as error:
+        except TryLater as error:
             return self._failed_attempt(session, story, outcome, "write", str(error))
         failpoint("model-answered")
         if written.draft is None:
@@ -233,7 +238,7 @@ class Pipeline:
             outcome.state, outcome.detail = State.HELD, "; ".join(written.held_reasons)
             return outcome
         story.draft = written.draft.to_dict()
-        detail = _summary(written.draft, written.repairs)
+        detail = written.summary()
         transition(session, story, State.WRITTEN, stage="write", detail=detail, worker=self.worker)
         outcome.state, outcome.detail = State.WRITTEN, detail
         return outcome
@@ -328,16 +333,16 @@ class Pipeline:
         outcome = StoryOutcome(story.id, story.title, "publish", story.state)
         try:
             receipt = self.publisher.publish(self._submission(session, story))
-        except PublishError as error:
-            if error.stop_site:
-                self.publishing_stopped = str(error)
-                log.error("publishing stopped: %s", error)
-                story.last_error = str(error)
-                release(session, story)
-                outcome.detail = str(error)
-                return outcome
-            if not error.retryable:
-                return self._give_up(session, story, outcome, "publish", str(error))
+        except StopTarget as error:
+            self.publishing_stopped = str(error)
+            log.error("publishing stopped: %s", error)
+            story.last_error = str(error)
+            release(session, story)
+            outcome.detail = str(error)
+            return outcome
+        except GiveUpStory as error:
+            return self._give_up(session, story, outcome, "publish", str(error))
+        except TryLater as error:
             return self._failed_attempt(session, story, outcome, "publish", str(error))
         failpoint("published-unrecorded")
         story.post_id, story.post_url = receipt.post_id, receipt.url
@@ -436,18 +441,3 @@ class Pipeline:
 
 def _feed_of(session: Session, story: Story) -> Feed | None:
     return session.get(Feed, story.feed_id) if story.feed_id else None
-
-
-def _summary(draft: Draft, repairs: int) -> str:
-    """What `run` shows of a written draft: the gate's verdict and the Yoast scores."""
-    seo = draft.seo or {}
-    if not draft.rewritten:
-        gate = "offline, not rewritten"
-    else:
-        gate = "gate passed" + (f" after {repairs} repair(s)" if repairs else "")
-        if draft.warning_rules:
-            gate += f" with {len(draft.warning_rules)} warning(s): " + ", ".join(
-                draft.warning_rules)
-    return (
-        f"{gate}; SEO {seo.get('seo_score', '?')}, lisibilité {seo.get('readability_score', '?')}"
-    )

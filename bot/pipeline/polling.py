@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import feeds
 from bot.config import Config, FeedSettings
+from bot.errors import FeedError, unexpected
 from bot.failpoints import failpoint
 from bot.feeds.cadence import backoff, jittered, next_interval
 from bot.log import context as log_context
-from bot.pipeline.outcomes import FeedOutcome, unexpected
 from bot.select.selection import Selection
 from bot.store import Feed, IngestResult, ingest
 from bot.store.models import utcnow
+from bot.story import FeedOutcome
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ class FeedPoller:
                     last_modified=feed.last_modified,
                     limits=self.config.fetch.limits(trusted=True, timeout=settings.timeout),
                 )
-            except feeds.FeedError as error:
+            except FeedError as error:
                 outcome.error = str(error)
                 self._feed_failed(session, feed, settings, outcome.error, error.retry_after)
                 return outcome

@@ -14,14 +14,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bot.errors import PublishStopped
 from bot.faults import EXIT_OUTBOX_UNWRITABLE, OperatorFault
-from bot.publish.base import PublishError, Receipt, Submission
 from bot.sanitize import clean_html
 from bot.seo.page import BODY_CLASS, META_FOCUS_KEYPHRASE, META_SLUG
 from bot.seo.text import count_words
+from bot.story import Receipt, Submission
 
 
-class OutboxUnwritable(PublishError, OperatorFault):
+class OutboxUnwritable(PublishStopped, OperatorFault):
     """The folder cannot be written: no draft would land, so publishing stops."""
 
     exit_code = EXIT_OUTBOX_UNWRITABLE
@@ -29,15 +30,11 @@ class OutboxUnwritable(PublishError, OperatorFault):
     def __init__(self, folder: Path, error: OSError):
         super().__init__(
             f"outbox {folder} is not writable ({error.strerror or error}): fix its "
-            "owner or rights, or set [publish] outbox_dir",
-            retryable=False,
-            stop_site=True,
+            "owner or rights, or set [publish] outbox_dir"
         )
 
 
 class OutboxPublisher:
-    name = "outbox"
-
     def __init__(self, folder: Path):
         self.folder = folder
 
@@ -93,7 +90,7 @@ def outbox_record(submission: Submission) -> dict[str, Any]:
         "focus_keyphrase": draft.focus_keyphrase,
         "slug": draft.slug,
         "excerpt": draft.excerpt,
-        "content_html": content,
+        "body_html": content,
         "tags": draft.tags,
         "category": submission.category or draft.category,
         "source_url": submission.source_url,
@@ -104,7 +101,7 @@ def outbox_record(submission: Submission) -> dict[str, Any]:
         "rewritten": draft.rewritten,
         "image_url": submission.image_url,
         "seo": draft.seo,
-        "warnings": [*draft.warnings, *submission.editor_notes],
+        "warnings": draft.warnings,
         "story_uid": submission.story_uid,
     }
 
@@ -154,7 +151,7 @@ Source : <a href="{e(record["source_url"])}">{e(record["source_title"])}</a>
 <p><em>{e(record["excerpt"])}</em></p>
 {image}
 <div class="{BODY_CLASS}">
-{record["content_html"]}
+{record["body_html"]}
 </div>
 </article>
 </body>

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import TYPE_CHECKING
 
 from bot.config.quality import QualitySettings
 from bot.quality.facts import article_text, unsupported_facts
@@ -20,9 +19,7 @@ from bot.quality.repair import repair_request
 from bot.quality.result import Failure, GateResult
 from bot.quality.rules import headline_rules, language_rules, seo_field_rules, structure_rules
 from bot.seo import analyze
-
-if TYPE_CHECKING:
-    from bot.writer.draft import Draft, SourceArticle
+from bot.story import Draft, SourceArticle
 
 __all__ = [
     "Failure",

@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
 
 from text_to_num import alpha2digit
 
@@ -26,9 +25,7 @@ from bot.nlp import Pipes, french, lemma_words
 from bot.quality.injection import without_injections
 from bot.quality.lexicon import stop_word_list
 from bot.seo.text import fold_accents, sentences
-
-if TYPE_CHECKING:  # bot.writer imports bot.quality: no import cycle at run time
-    from bot.writer.draft import Draft, SourceArticle
+from bot.story import Draft, SourceArticle
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-from typing import TYPE_CHECKING
 
 from slugify import slugify
 
@@ -13,9 +12,7 @@ from bot.config.quality import QualitySettings
 from bot.quality import markup
 from bot.quality.lexicon import stop_words
 from bot.seo.text import keyphrase_count, share_of_keyphrase_words, title_width_px
-
-if TYPE_CHECKING:
-    from bot.writer.draft import Draft, SourceArticle
+from bot.story import Draft, SourceArticle
 
 NNBSP = "\u202f"  # narrow no-break space: French typography before ; ! ? : and inside « »
 _TAG_SPLIT_RE = re.compile(r"(<[^>]*>)")

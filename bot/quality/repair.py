@@ -15,7 +15,6 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from bot.config.quality import QualitySettings
 from bot.quality import markup
@@ -23,9 +22,7 @@ from bot.quality.facts import unsupported_facts
 from bot.quality.result import Failure
 from bot.quality.rules import fr_number, language_rules
 from bot.seo.text import share_of_keyphrase_words, subheadings
-
-if TYPE_CHECKING:
-    from bot.writer.draft import Draft, SourceArticle
+from bot.story import DRAFT_KEYS, Draft, SourceArticle
 
 # The key of a patch answer that replaces blocks of the body: {"blocs": {"3": "<p>…</p>"}}.
 PATCH_BLOCKS_KEY = "blocs"
@@ -76,8 +73,6 @@ def repair_request(failures: list[Failure], draft: Draft, source: SourceArticle,
                    settings: QualitySettings) -> RepairRequest:
     """The targeted follow-up user message: every failure with its measured value and target,
     the unsupported facts by name, the subheadings to change, and the passages concerned."""
-    from bot.writer.draft import DRAFT_KEYS  # at call time: bot.writer imports bot.quality
-
     parts = _parts_to_change(failures, draft, source, settings)
     lines = ["Votre réponse ne passe pas le contrôle qualité. Corrigez chacun de ces points :", ""]
     for number, failure in enumerate(failures, start=1):

@@ -8,7 +8,6 @@ report never disagree on what they count.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from lxml import html as lxml_html
 
@@ -28,9 +27,7 @@ from bot.seo.text import (
     title_width_px,
     words,
 )
-
-if TYPE_CHECKING:
-    from bot.writer.draft import Draft, SourceArticle
+from bot.story import Draft, SourceArticle
 
 # Blocks shorter than this are not judged alone ("Source : Reuters" has no language).
 MIN_WORDS_TO_JUDGE = 4

@@ -25,10 +25,6 @@ from bot.store.models import Event, LLMCall, State, Story
 ARTICLE_EVENTS = (("write", State.WRITTEN.value), ("gate", State.HELD.value))
 
 
-class BudgetReached(Exception):
-    """A limit of the day is reached: the story waits in `new` for the next day."""
-
-
 @dataclass(frozen=True)
 class Prices:
     """Per million tokens."""

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import ColumnElement
 
 from bot.config import Config, FeedSettings
+from bot.errors import BudgetReached
 from bot.feeds.item import FeedItem
-from bot.select.budget import Budget, BudgetReached, Usage
+from bot.select.budget import Budget, Usage
 from bot.select.filters import Candidate, Filters, words_in
 from bot.select.freshness import too_old
 from bot.select.priority import write_order

@@ -4,7 +4,6 @@ from bot.store.db import make_engine, session_factory, upgrade
 from bot.store.models import Event, Feed, LLMCall, State, Story, StoryKey
 from bot.store.stories import (
     IngestResult,
-    LeaseLost,
     choose_by_hand,
     claim,
     ingest,
@@ -22,7 +21,6 @@ __all__ = [
     "Feed",
     "IngestResult",
     "LLMCall",
-    "LeaseLost",
     "State",
     "Story",
     "StoryKey",

@@ -16,9 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-
-class AlreadyRunning(Exception):
-    pass
+from bot.errors import AlreadyRunning
 
 
 class InstanceLock:

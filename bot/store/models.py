@@ -117,7 +117,7 @@ class Story(Base):
     published_at: Mapped[datetime | None]  # the source's own date, if it gave a sane one
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    draft: Mapped[dict | None]  # bot.writer.draft.Draft.to_dict()
+    draft: Mapped[dict | None]  # bot.story.Draft.to_dict()
     reasons: Mapped[list | None]  # why it is held, failed, skipped or waiting, one line each
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from bot.errors import LeaseLost
 from bot.feeds.item import FeedItem
 from bot.store.dedup import canonical_url, key_value, text_fingerprint
 from bot.store.models import Event, Feed, State, Story, StoryKey, utcnow
@@ -156,11 +157,6 @@ def release(session: Session, story: Story) -> None:
     story.lease_owner = None
     story.lease_until = None
     session.commit()
-
-
-class LeaseLost(Exception):
-    """Another worker took the story over (this one's lease had run out): this one's
-    result is dropped, and the other worker's stands."""
 
 
 def _still_held(session: Session, story: Story, worker: str | None) -> None:

@@ -14,30 +14,22 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from bot.config.quality import QualitySettings
 from bot.quality import Failure, GateResult, apply_local_fixes, check, repair_request
 from bot.quality.result import warning_line
 from bot.quality.rules import language_rules
 from bot.seo import analyze
+from bot.story import DRAFT_KEYS, Draft, SourceArticle, WriteOutcome
 from bot.writer import offline
 from bot.writer.answer import AnswerError, parse_answer, parse_patch
-from bot.writer.draft import DRAFT_KEYS, Draft, SourceArticle
-from bot.writer.llm import Message, Model, ModelError, Recorder
+from bot.writer.llm import Message, Model, Recorder
 from bot.writer.prompt import Prompts
 
-__all__ = ["ModelError", "WriteOutcome", "Writer"]
+__all__ = ["Writer"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class WriteOutcome:
-    draft: Draft | None
-    # Why no draft could be accepted (the story is then held), one line each.
-    held_reasons: list[str] = field(default_factory=list)
-    repairs: int = 0
 
 
 class Writer:
@@ -45,10 +37,6 @@ class Writer:
         self.model = model
         self.prompts = prompts
         self.quality = quality
-
-    @property
-    def name(self) -> str:
-        return self.model.model if self.model else "offline"
 
     def write(
         self,

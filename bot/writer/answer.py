@@ -7,15 +7,12 @@ import json
 import re
 from typing import Any
 
+from bot.errors import AnswerError
 from bot.quality.markup import body_blocks
 from bot.quality.repair import PATCH_BLOCKS_KEY
-from bot.writer.draft import DRAFT_KEYS, Draft
+from bot.story import DRAFT_KEYS, Draft
 
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
-
-
-class AnswerError(Exception):
-    """The answer is not a usable draft; the message is sent back to the model as is."""
 
 
 def parse_answer(text: str, *, writer: str) -> Draft:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.errors import GiveUpStory, StopTarget, TryLater
 from bot.writer.server_errors import Action, Fault, ServerError
 
 Message = dict[str, str]
@@ -53,7 +54,7 @@ class CallRecord:
 Recorder = Callable[[CallRecord], None]
 
 
-class ModelError(Exception):
+class ModelError(TryLater):
     """The model could not be reached or kept refusing: the story waits for the next run.
     The message is one line: the fault, the server's own words and the fix."""
 
@@ -77,12 +78,12 @@ class ModelError(Exception):
         return self.error.action if self.error else Action.RETRY
 
 
-class ModelRefused(ModelError):
+class ModelRefused(ModelError, GiveUpStory):
     """The server refused this request (a 4xx nothing in the setup explains): sending
     the same story again would get the same answer, so it is failed at once."""
 
 
-class ModelStopped(ModelError):
+class ModelStopped(ModelError, StopTarget):
     """A wrong setup (URL, model name, refused parameter, key, a window too small for
     the prompt): every story would fail the same way, so the writing stage stops."""
 

@@ -28,7 +28,7 @@ from slugify import slugify
 from bot.nlp import Pipes, french
 from bot.seo.keyphrase import keyphrase_count, share_of_keyphrase_words
 from bot.seo.text import title_width_px
-from bot.writer.draft import Draft, SourceArticle
+from bot.story import Draft, SourceArticle
 
 PARAGRAPHS_PER_SECTION = 3
 NOT_REWRITTEN = (

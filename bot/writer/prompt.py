@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from bot.writer.draft import SourceArticle
+from bot.story import SourceArticle
 
 LANGUAGE_NAMES = {
     "fr": "français",

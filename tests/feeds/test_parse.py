@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.feeds import FeedError
+from bot.errors import FeedError
 from bot.feeds.parse import parse_feed
 
 DATA = Path(__file__).parent / "data"

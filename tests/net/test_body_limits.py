@@ -8,6 +8,7 @@ import zlib
 
 import pytest
 
+from bot.errors import GiveUpStory
 from bot.net.http import FetchError, Limits, fetch
 from tests.servers.web import Reply, WebServer, gzip_bomb, lazy_bytes
 
@@ -20,7 +21,7 @@ def test_a_100_mb_body_is_cut_at_the_cap(web_server: WebServer) -> None:
     with pytest.raises(FetchError) as caught:
         fetch(url, limits=LOCAL)
     assert caught.value.reason == f"body exceeds {10 * MB} bytes"
-    assert not caught.value.retryable
+    assert isinstance(caught.value, GiveUpStory)
 
 
 def test_an_announced_content_length_over_the_cap_is_refused_before_reading(
@@ -102,4 +103,4 @@ def test_bodies_we_cannot_decode_are_refused(
     url = web_server.route("/odd", Reply(body=body, headers={"Content-Encoding": encoding}))
     with pytest.raises(FetchError, match=reason) as caught:
         fetch(url, limits=LOCAL)
-    assert not caught.value.retryable
+    assert isinstance(caught.value, GiveUpStory)

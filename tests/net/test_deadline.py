@@ -7,6 +7,7 @@ import time
 import httpx
 import pytest
 
+from bot.errors import TryLater
 from bot.net.http import FetchError, Limits, fetch
 from tests.servers.web import Reply, WebServer
 
@@ -20,7 +21,7 @@ def _fails_on_time(url: str, **kwargs) -> FetchError:
         fetch(url, limits=LIMITS, **kwargs)
     elapsed = time.monotonic() - started
     assert TIMEOUT - 0.1 <= elapsed <= TIMEOUT + 0.5, elapsed
-    assert caught.value.retryable
+    assert isinstance(caught.value, TryLater)
     return caught.value
 
 

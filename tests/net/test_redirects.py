@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.errors import GiveUpStory
 from bot.net.http import FetchError, Limits, fetch
 from tests.servers.web import Reply, WebServer
 
@@ -28,7 +29,7 @@ def test_five_redirects_are_followed(web_server: WebServer) -> None:
 def test_six_redirects_are_refused(web_server: WebServer) -> None:
     with pytest.raises(FetchError, match="more than 5 redirects") as caught:
         fetch(_chain(web_server, 6), limits=LOCAL)
-    assert not caught.value.retryable
+    assert isinstance(caught.value, GiveUpStory)
     assert web_server.hits("/r0") == 0
 
 
@@ -42,7 +43,7 @@ def test_a_redirect_loop_is_detected(web_server: WebServer) -> None:
     url = web_server.route("/b", Reply.redirect(web_server.url + "/a", status=308))
     with pytest.raises(FetchError, match="redirect loop") as caught:
         fetch(url, limits=LOCAL)
-    assert not caught.value.retryable
+    assert isinstance(caught.value, GiveUpStory)
     assert len(web_server.requests) == 2
 
 

@@ -8,6 +8,7 @@ from email.utils import format_datetime
 
 import pytest
 
+from bot.errors import GiveUpStory, TryLater
 from bot.net.http import FetchError, Limits, fetch, loggable_url, retry_fetch
 from bot.net.retry import RetryPolicy
 from tests.servers.web import Reply, WebServer
@@ -29,7 +30,7 @@ FAST = RetryPolicy(attempts=4, base=0.01, cap=5, jitter=0)
 def test_only_http_and_https_are_fetched(url: str) -> None:
     with pytest.raises(FetchError, match="unsupported scheme") as caught:
         fetch(url, limits=LOCAL)
-    assert not caught.value.retryable
+    assert isinstance(caught.value, GiveUpStory)
 
 
 def test_urls_with_credentials_are_refused_and_not_repeated(web_server: WebServer) -> None:
@@ -68,7 +69,7 @@ def test_other_4xx_are_final(web_server: WebServer, status: int) -> None:
     url = web_server.route("/gone", Reply(status=status, body="non"))
     with pytest.raises(FetchError) as caught:
         retry_fetch(url, limits=LOCAL, policy=FAST, sleep=lambda _: None)
-    assert (caught.value.status, caught.value.retryable) == (status, False)
+    assert caught.value.status == status and isinstance(caught.value, GiveUpStory)
     assert caught.value.reason.startswith(f"HTTP {status} ")
     assert web_server.hits("/gone") == 1
 
@@ -78,7 +79,7 @@ def test_429_and_5xx_are_retryable(web_server: WebServer, status: int) -> None:
     url = web_server.route("/busy", Reply(status=status))
     with pytest.raises(FetchError) as caught:
         fetch(url, limits=LOCAL)
-    assert (caught.value.status, caught.value.retryable) == (status, True)
+    assert caught.value.status == status and isinstance(caught.value, TryLater)
 
 
 def test_retry_after_in_seconds_is_parsed(web_server: WebServer) -> None:
@@ -137,7 +138,7 @@ def test_a_refused_connection_is_retryable() -> None:
         closed_port = probe.getsockname()[1]
     with pytest.raises(FetchError, match="network error") as caught:
         fetch(f"http://127.0.0.1:{closed_port}/feed", limits=LOCAL)
-    assert caught.value.retryable
+    assert isinstance(caught.value, TryLater)
     assert caught.value.status is None
 
 
@@ -145,4 +146,4 @@ def test_garbage_instead_of_http_is_a_retryable_network_error(web_server: WebSer
     url = web_server.route("/junk", Reply(raw=b"\x00\x01 not http at all\r\n\r\n"))
     with pytest.raises(FetchError, match="network error") as caught:
         fetch(url, limits=LOCAL)
-    assert caught.value.retryable
+    assert isinstance(caught.value, TryLater)

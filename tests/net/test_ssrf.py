@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from bot.errors import GiveUpStory, TryLater
 from bot.net import guard
 from bot.net.http import FetchError, Limits, fetch
 from tests.servers.web import Reply, WebServer
@@ -80,7 +81,7 @@ def test_the_local_server_is_refused_without_being_reached(
     url = web_server.route("/", Reply(body="secret"))
     with pytest.raises(FetchError, match=r"127\.0\.0\.1: a loopback address") as caught:
         fetch(url, client=client)
-    assert not caught.value.retryable
+    assert isinstance(caught.value, GiveUpStory)
     assert web_server.requests == []
 
 
@@ -103,7 +104,7 @@ def test_private_targets_are_refused_before_connecting(
     # 10.0.0.1 would take the whole connect timeout if anything were sent.
     assert time.monotonic() - started < 0.5
     assert caught.value.status is None
-    assert not caught.value.retryable
+    assert isinstance(caught.value, GiveUpStory)
 
 
 def test_cloud_metadata_is_refused_even_with_allow_private() -> None:
@@ -144,4 +145,4 @@ def test_allow_private_reaches_the_local_server(web_server: WebServer) -> None:
 def test_an_unresolvable_host_is_retryable() -> None:
     with pytest.raises(FetchError, match="cannot resolve") as caught:
         fetch("http://no-such-host.invalid/feed.xml")
-    assert caught.value.retryable
+    assert isinstance(caught.value, TryLater)

@@ -32,7 +32,7 @@ def test_an_english_feed_and_a_warning_give_a_published_french_draft(
     assert result.exit_code == 0, result.output
     assert len(llm.calls) == 1
     (draft,) = outbox(tmp_path)
-    assert "Reuters World News</a></p>" in draft["content_html"]
+    assert "Reuters World News</a></p>" in draft["body_html"]
     [warning] = draft["warnings"]
     assert "(mesuré : 20 % ; cible : 30-75 %)" in warning
     page = (tmp_path / "outbox" / f"{draft['slug']}.html").read_text(encoding="utf-8")
@@ -47,7 +47,7 @@ def test_an_english_feed_and_a_warning_give_a_published_french_draft(
 def test_the_wordpress_editor_note_lists_warnings_and_yoast_scores():
     from bot.publish.base import Submission
     from bot.publish.wordpress.content import editor_note
-    from bot.writer.draft import Draft
+    from bot.story import Draft
 
     draft = Draft.from_dict(dict(GOOD, seo={"seo_score": 87, "readability_score": 90},
                                  warnings=["SEO à revoir : densité (mesuré : 0,3 % ; cible : "

@@ -28,7 +28,7 @@ OUTBOX_KEYS = {
     "focus_keyphrase",
     "slug",
     "excerpt",
-    "content_html",
+    "body_html",
     "tags",
     "category",
     "source_url",
@@ -95,7 +95,7 @@ def test_fresh_clone_default_config_produces_offline_drafts(tmp_path: Path):
     for draft in drafts:
         assert set(draft) >= OUTBOX_KEYS
         assert draft["writer"] == "offline" and draft["rewritten"] is False
-        assert "<h2>" in draft["content_html"]
+        assert "<h2>" in draft["body_html"]
         assert any("non réécrit" in w for w in draft["warnings"])
         # The sample stories are short: the draft says so instead of claiming 700 words.
         assert any("sous l'objectif de 700 mots" in w for w in draft["warnings"])

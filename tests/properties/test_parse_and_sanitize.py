@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from bot.feeds.errors import FeedError
+from bot.errors import FeedError
 from bot.feeds.parse import parse_feed
 from bot.sanitize import ALLOWED_TAGS, clean_html, html_to_text
 

@@ -7,7 +7,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from bot.writer.draft import Draft, SourceArticle
+from bot.story import Draft, SourceArticle
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "quality"
 

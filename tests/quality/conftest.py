@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.quality import QualitySettings
-from bot.writer.draft import Draft, SourceArticle
+from bot.story import Draft, SourceArticle
 from tests.quality.articles import load_draft, load_source
 
 

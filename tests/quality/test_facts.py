@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.quality.facts import normalise_numbers, unsupported_facts
-from bot.writer.draft import Draft, SourceArticle
+from bot.story import Draft, SourceArticle
 
 SOURCE = SourceArticle(
     title="Le Salon de l'agriculture ferme ses portes",

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot.quality import GateResult, QualitySettings, apply_local_fixes, check
-from bot.writer.draft import Draft, SourceArticle
+from bot.story import Draft, SourceArticle
 from tests.quality.articles import (
     ENGLISH_BODY,
     ENGLISH_PARAGRAPH,

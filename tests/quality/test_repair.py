@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.quality import QualitySettings, check, repair_request
-from bot.writer.draft import DRAFT_KEYS
+from bot.story import DRAFT_KEYS
 from tests.quality.articles import with_body, with_fields
 
 

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.app import App, make_writer, open_app
+from bot.app import App, make_publisher, make_writer, open_app
 from bot.config import load
 from bot.pipeline import CycleReport, Pipeline
-from bot.publish import make_publisher
 from bot.store import Story
 from bot.store.models import clock, utcnow
 from tests.conftest import write_config

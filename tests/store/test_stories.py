@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.errors import LeaseLost
 from bot.feeds.item import FeedItem
 from bot.store import (
     Event,
     Feed,
     IngestResult,
-    LeaseLost,
     State,
     Story,
     claim,

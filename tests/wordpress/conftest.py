@@ -22,7 +22,7 @@ import pytest
 
 from bot.publish.base import Submission
 from bot.publish.wordpress import WordPressSettings
-from bot.writer.draft import Draft
+from bot.story import Draft
 from tests.servers.web import web_server  # noqa: F401  (a fixture for the image tests)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,7 +163,10 @@ def french_draft(**overrides: Any) -> Draft:
         "tags": ["vélo", "mobilités"],
         "category": "Société",
         "writer": "gpt-4o-mini",
-        "warnings": ["le coût du chantier n’est pas chiffré par la source"],
+        "warnings": [
+            "le coût du chantier n’est pas chiffré par la source",
+            "vérifier le nom de l’adjointe",
+        ],
     }
     fields.update(overrides)
     return Draft(**fields)
@@ -178,7 +181,6 @@ def submission(story_uid: str, **overrides: Any) -> Submission:
         "source_title": "Nantes : trois pistes cyclables inaugurées",
         "source_name": "Le Fil de l’Ouest",
         "category": "",
-        "editor_notes": ["vérifier le nom de l’adjointe"],
     }
     fields.update(overrides)
     return Submission(**fields)

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
+from bot.errors import PublishError, StopTarget, TryLater
 from bot.net.retry import RetryPolicy
-from bot.publish.base import PublishError
 from bot.publish.wordpress import WordPressPublisher
 from tests.wordpress.conftest import DEPECHE_PLUGIN, PLUGINS, french_draft, submission
 
@@ -31,7 +31,7 @@ def test_without_the_mu_plugin_publishing_stops_loudly_and_writes_nothing(wp, ap
             submission(story)
         )
     error = raised.value
-    assert error.stop_site and not error.retryable
+    assert isinstance(error, StopTarget)
     message = str(error)
     for field in (
         "_yoast_wpseo_title",
@@ -53,7 +53,7 @@ def test_a_field_that_does_not_stick_is_an_error_naming_it(wp, api):
             submission(uid())
         )
     message = str(raised.value)
-    assert raised.value.stop_site
+    assert isinstance(raised.value, StopTarget)
     assert "_yoast_wpseo_metadesc" in message and "_yoast_wpseo_title" not in message
     assert "depeche wp plugin" in message
 
@@ -74,7 +74,7 @@ def test_a_bad_password_stops_the_site_with_user_and_url_and_no_password(wp, api
     with pytest.raises(PublishError) as raised:
         WordPressPublisher(wp.settings(api=api), wrong, retry=QUICK).publish(submission(uid()))
     error = raised.value
-    assert error.stop_site and not error.retryable
+    assert isinstance(error, StopTarget)
     message = str(error)
     assert "'depeche'" in message and wp.url in message
     assert "WP_ENVIRONMENT_TYPE" in message
@@ -88,7 +88,7 @@ def test_an_author_creating_a_category_gets_a_clear_error(wp, api):
     with pytest.raises(PublishError) as raised:
         publisher.publish(submission(uid(), category=f"Catégorie neuve {api}"))
     message = str(raised.value)
-    assert raised.value.stop_site
+    assert isinstance(raised.value, StopTarget)
     assert "'auteur'" in message and "Catégorie neuve" in message
     assert "an author cannot create categories, an editor can" in message
 
@@ -110,7 +110,7 @@ def test_wordpress_down_is_retryable_and_the_story_lands_once_when_it_is_back(wp
     try:
         with pytest.raises(PublishError) as raised:
             publisher.publish(submission(story))
-        assert raised.value.retryable and not raised.value.stop_site
+        assert isinstance(raised.value, TryLater)
         assert wp.url in str(raised.value)
     finally:
         wp.script("start")

@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from bot.writer.draft import Draft
+from bot.story import Draft
 from tests.quality.articles import load_draft, load_source, with_body, with_fields
 from tests.servers.llm import ScriptedLLM, answer
 from tests.writer.conftest import make_writer

@@ -9,10 +9,9 @@ import time
 import pytest
 
 from bot.net.retry import RetryPolicy
-from bot.writer import ModelError
 from bot.writer.budget import OLLAMA_WINDOW
 from bot.writer.chat import ChatModel
-from bot.writer.llm import CallRecord, ModelRefused, ModelStopped
+from bot.writer.llm import CallRecord, ModelError, ModelRefused, ModelStopped
 from bot.writer.server_errors import Fault, classify, from_http, server_words, window_named
 from tests.servers.llm import (
     ScriptedLLM,

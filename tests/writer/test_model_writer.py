@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.writer import ModelError
-from bot.writer.draft import SourceArticle
-from bot.writer.llm import CallRecord
+from bot.story import SourceArticle
+from bot.writer.llm import CallRecord, ModelError
 from tests.servers.llm import ScriptedLLM, answer, error
 from tests.writer.conftest import make_writer
 

@@ -15,8 +15,8 @@ from bot.config import default_prompts_dir
 from bot.config.quality import QualitySettings
 from bot.seo.keyphrase import keyphrase_count
 from bot.seo.text import title_width_px
+from bot.story import Draft, SourceArticle
 from bot.writer import Writer
-from bot.writer.draft import Draft, SourceArticle
 from bot.writer.prompt import Prompts
 
 SOURCES = Path(__file__).parents[1] / "data" / "writer" / "offline"

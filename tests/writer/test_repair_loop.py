@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.writer.draft import DRAFT_KEYS, Draft
+from bot.story import DRAFT_KEYS, Draft
 from tests.quality.articles import (
     ENGLISH_BODY,
     injected_source,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.writer.draft import SourceArticle
+from bot.story import SourceArticle
 from tests.servers.llm import ScriptedLLM, answer
 from tests.writer.conftest import make_writer
 

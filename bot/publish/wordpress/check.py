@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from bot.config.wordpress import APIS, WordPressSettings
+from bot.errors import PublishError
 from bot.publish.wordpress.publisher import open_transport
 from bot.publish.wordpress.transport import (
     INSTALL_HINT,
@@ -13,7 +14,6 @@ from bot.publish.wordpress.transport import (
     STORY_KEY,
     PostFields,
     Transport,
-    WordPressError,
 )
 
 _API_NAMES = {"rest": "REST API", "xmlrpc": "XML-RPC"}
@@ -37,7 +37,7 @@ def check_site(settings: WordPressSettings, password: str) -> tuple[bool, list[s
     transport = open_transport(settings, password)
     try:
         ok = _check_with(transport, settings, lines)
-    except WordPressError as error:
+    except PublishError as error:
         lines.append(f"[fail] {error}")
         ok = False
     finally:
@@ -54,7 +54,7 @@ def _transport_works(settings: WordPressSettings, password: str, api: str, lines
     transport = open_transport(settings, password, api)
     try:
         me = transport.profile()
-    except WordPressError as error:
+    except PublishError as error:
         lines.append(f"[{'fail' if api == settings.api else 'info'}] {_API_NAMES[api]}: {error}")
         return False
     finally:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 from urllib.parse import urlsplit
 
-from bot.publish.base import Submission
 from bot.publish.wordpress.blocks import paragraph, to_blocks
 from bot.publish.wordpress.transport import Transport
+from bot.story import Submission
 
 
 def body_blocks(submission: Submission) -> str:
@@ -42,7 +42,7 @@ def editor_note(submission: Submission, warnings: list[str]) -> str:
     if draft.seo:
         lines.append(f"Yoast : SEO {draft.seo.get('seo_score', '?')}/100, lisibilité "
                      f"{draft.seo.get('readability_score', '?')}/100")
-    notes = [*submission.editor_notes, *draft.warnings, *warnings]
+    notes = [*draft.warnings, *warnings]
     if notes:
         lines.append("À vérifier :")
         lines.extend(f"- {note}" for note in dict.fromkeys(notes))

@@ -12,11 +12,12 @@ from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from bot.config.wordpress import WordPressSettings
+from bot.errors import PublishError
 from bot.net.http import FetchError, Limits, retry_fetch
 from bot.net.retry import BRIEF
-from bot.publish.base import PublishError, Submission
 from bot.publish.wordpress.content import source_name
 from bot.publish.wordpress.transport import Transport
+from bot.story import Submission
 
 logger = logging.getLogger(__name__)
 

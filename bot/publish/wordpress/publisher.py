@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 
 from bot.config.wordpress import WordPressSettings
+from bot.errors import PublishLater, PublishStopped, asked_wait
 from bot.net.retry import RetryPolicy, call_with_retries
-from bot.publish.base import PublishError, Receipt, Submission
 from bot.publish.wordpress import content
 from bot.publish.wordpress.images import featured_image
 from bot.publish.wordpress.rest import RestTransport
@@ -26,10 +26,10 @@ from bot.publish.wordpress.transport import (
     PostFields,
     RemotePost,
     Transport,
-    WordPressError,
     plugin_missing,
 )
 from bot.publish.wordpress.xmlrpc import XmlRpcTransport
+from bot.story import Receipt, Submission
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +43,6 @@ def open_transport(settings: WordPressSettings, password: str, api: str | None =
 
 
 class WordPressPublisher:
-    name = "wordpress"
-
     def __init__(
         self, settings: WordPressSettings, password: str, *, retry: RetryPolicy | None = None
     ):
@@ -60,8 +58,8 @@ class WordPressPublisher:
         return call_with_retries(
             lambda: self._publish_once(submission),
             policy=self._retry,
-            is_retryable=lambda error: isinstance(error, PublishError) and error.retryable,
-            retry_after=lambda error: getattr(error, "retry_after", None),
+            is_retryable=lambda error: isinstance(error, PublishLater),
+            retry_after=asked_wait,
             on_failure=lambda attempt, error, wait: _log_failure(submission, attempt, error, wait),
         )
 
@@ -106,7 +104,7 @@ class WordPressPublisher:
             logger.info("wordpress: story %s → edited post %s", submission.story_uid, post_id)
         post = transport.get_post(post_id)
         if post is None:
-            raise WordPressError(f"post {post_id} vanished right after it was written")
+            raise PublishLater(f"post {post_id} vanished right after it was written")
         self._verify(post, fields, warnings)
         return Receipt(post_id=str(post_id), url=post.link, warnings=warnings)
 
@@ -148,14 +146,12 @@ class WordPressPublisher:
             if _same_text(post.meta.get(key, "")) != _same_text(sent)
         ]
         if lost:
-            raise WordPressError(
+            raise PublishStopped(
                 f"WordPress at {self._settings.site} did not keep {'; '.join(lost)} on post "
                 f"{post.id}. Fix: {INSTALL_HINT}; if an SEO plugin registers the field itself, "
                 "make sure it does so for posts over the "
                 f"{'REST API' if self._settings.api == 'rest' else 'XML-RPC API'}. "
-                "Publishing to this site is stopped.",
-                retryable=False,
-                stop_site=True,
+                "Publishing to this site is stopped."
             )
         if fields.featured_media and post.featured_media != fields.featured_media:
             warnings.append(f"l’image {fields.featured_media} n’a pas été mise à la une")

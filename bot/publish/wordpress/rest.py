@@ -26,8 +26,6 @@ _TERM_PATHS = {CATEGORY: "categories", "post_tag": "tags"}
 
 
 class RestTransport:
-    name = "rest"
-
     def __init__(self, settings: WordPressSettings, password: str):
         self._settings = settings
         self._client = httpx.Client(
@@ -141,7 +139,7 @@ class RestTransport:
         **request: Any,
     ) -> Any:
         """The JSON answer; WordPress's error object for ``accept_codes``; None for an
-        absent resource when ``absent_ok``. Everything else raises a WordPressError."""
+        absent resource when ``absent_ok``. Everything else raises a PublishError."""
         settings = self._settings
         try:
             response = self._client.request(method, path, **request)

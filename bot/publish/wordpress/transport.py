@@ -1,10 +1,10 @@
 """What the publisher needs from WordPress, whatever the API; and how faults are told.
 
 Both transports (``rest.RestTransport``, ``xmlrpc.XmlRpcTransport``) implement
-``Transport`` and raise only ``WordPressError``, already sorted into "retry
-later" (site down, 5xx, timeouts) and "stop this site" (credentials, rights,
-missing mu-plugin), with a message that names the user and the URL and never
-the password.
+``Transport`` and raise only PublishErrors built by the factories below, already
+sorted into PublishLater (site down, 5xx, timeouts), PublishRefused (this post)
+and PublishStopped (credentials, rights, missing mu-plugin), with a message that
+names the user and the URL and never the password.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.config.wordpress import WordPressSettings
-from bot.publish.base import PublishError
+from bot.errors import PublishError, PublishLater, PublishRefused, PublishStopped
 
 STORY_KEY = "depeche_story_id"
 NOTE_KEY = "_depeche_editor_note"
@@ -24,21 +24,6 @@ INSTALL_HINT = (
     "install the Dépêche mu-plugin: `depeche wp plugin > wp-content/mu-plugins/depeche.php` "
     "on the WordPress server"
 )
-
-
-class WordPressError(PublishError):
-    """A PublishError that may carry how long the site asked us to wait."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        retryable: bool = True,
-        stop_site: bool = False,
-        retry_after: float | None = None,
-    ):
-        super().__init__(message, retryable=retryable, stop_site=stop_site)
-        self.retry_after = retry_after
 
 
 @dataclass
@@ -80,8 +65,6 @@ class Term:
 
 
 class Transport(Protocol):
-    name: str
-
     def plugin_info(self) -> dict[str, Any] | None:
         """The mu-plugin's answer (version, user, roles, capabilities), None when missing."""
 
@@ -109,7 +92,7 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-def credentials_refused(settings: WordPressSettings, detail: str) -> WordPressError:
+def credentials_refused(settings: WordPressSettings, detail: str) -> PublishError:
     """401, or a refused login: the password, the transport or the server is at fault."""
     causes = [
         "the application password is wrong or was revoked (DEPECHE_WP_APP_PASSWORD; "
@@ -122,15 +105,13 @@ def credentials_refused(settings: WordPressSettings, detail: str) -> WordPressEr
         "WP_ENVIRONMENT_TYPE is 'local': use the https:// URL"
     )
     causes.insert(0 if plain_http else len(causes), http_cause)
-    return WordPressError(
+    return PublishStopped(
         f"WordPress at {settings.site} refused user {settings.user!r} ({detail}). "
-        "Likely causes: " + "; ".join(causes) + ". Publishing to this site is stopped.",
-        retryable=False,
-        stop_site=True,
+        "Likely causes: " + "; ".join(causes) + ". Publishing to this site is stopped."
     )
 
 
-def not_allowed(settings: WordPressSettings, action: str, detail: str) -> WordPressError:
+def not_allowed(settings: WordPressSettings, action: str, detail: str) -> PublishError:
     """403: the user is known but its role lacks a right."""
     if action.startswith("create the category"):
         cause = (
@@ -142,41 +123,35 @@ def not_allowed(settings: WordPressSettings, action: str, detail: str) -> WordPr
             "the user's role lacks this right; the bot needs an editor (edit_posts, "
             "upload_files, manage_categories)"
         )
-    return WordPressError(
+    return PublishStopped(
         f"WordPress at {settings.site} does not let user {settings.user!r} {action} "
-        f"({detail}): {cause}. Publishing to this site is stopped.",
-        retryable=False,
-        stop_site=True,
+        f"({detail}): {cause}. Publishing to this site is stopped."
     )
 
 
-def plugin_missing(settings: WordPressSettings, fields: list[str]) -> WordPressError:
-    return WordPressError(
+def plugin_missing(settings: WordPressSettings, fields: list[str]) -> PublishError:
+    return PublishStopped(
         f"the Dépêche mu-plugin is not installed on {settings.site}: without it WordPress "
         f"drops {', '.join(fields)} silently and the bot cannot find its earlier posts "
-        f"(a story could land twice). Fix: {INSTALL_HINT}. Publishing to this site is stopped.",
-        retryable=False,
-        stop_site=True,
+        f"(a story could land twice). Fix: {INSTALL_HINT}. Publishing to this site is stopped."
     )
 
 
-def unreachable(settings: WordPressSettings, detail: str, retry_after: float | None = None):
-    return WordPressError(
+def unreachable(
+    settings: WordPressSettings, detail: str, retry_after: float | None = None
+) -> PublishLater:
+    return PublishLater(
         f"WordPress at {settings.site} did not answer as expected ({detail}); "
         "the story stays written and will be sent again",
-        retryable=True,
         retry_after=retry_after,
     )
 
 
 def rejected(
     settings: WordPressSettings, action: str, detail: str, *, stop_site: bool = False
-) -> WordPressError:
+) -> PublishError:
     """A request WordPress refused: retrying the same would not help.
 
     ``stop_site`` when no other story would fare better (no API there, a redirect)."""
-    return WordPressError(
-        f"WordPress at {settings.site} refused to {action}: {detail}",
-        retryable=False,
-        stop_site=stop_site,
-    )
+    kind = PublishStopped if stop_site else PublishRefused
+    return kind(f"WordPress at {settings.site} refused to {action}: {detail}")

@@ -46,8 +46,6 @@ def _timed_transport(https: bool, timeout: float) -> xmlrpc.client.Transport:
 
 
 class XmlRpcTransport:
-    name = "xmlrpc"
-
     def __init__(self, settings: WordPressSettings, password: str):
         self._settings = settings
         self._login = (0, settings.user, password)
@@ -147,7 +145,7 @@ class XmlRpcTransport:
         raise_faults: tuple[int, ...] = (),
     ) -> Any:
         """The method's answer; None for a missing method or post when ``absent_ok``;
-        faults in ``raise_faults`` raised as is; every other fault a WordPressError."""
+        faults in ``raise_faults`` raised as is; every other fault a PublishError."""
         settings = self._settings
         try:
             return getattr(self._proxy, method)(*self._login, *args)
