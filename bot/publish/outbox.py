@@ -1,8 +1,11 @@
 """The outbox publisher: one JSON file and one standalone HTML page per draft.
 
 The embedded default: it needs no site, so a fresh clone produces drafts an
-editor can open in a browser. Writing is atomic (temporary file + rename) and
-keyed by the story's uid, so a retry rewrites the same files.
+editor can open in a browser. A story's file name is decided once: claimed
+atomically (a hard link that fails if the name exists, so two stories with one
+slug never share a file, even written at the same instant by two workers), then
+recorded as the post id, so a retry rewrites the same files. Every write is
+atomic (temporary file + rename) and readable by the group (0644).
 """
 
 from __future__ import annotations
@@ -50,27 +53,43 @@ class OutboxPublisher:
     def publish(self, submission: Submission) -> Receipt:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            stem = self._stem(submission)
             record = outbox_record(submission)
-            _write_atomic(
-                self.folder / f"{stem}.json", json.dumps(record, ensure_ascii=False, indent=2)
-            )
+            stem = self._write_record(submission, json.dumps(record, ensure_ascii=False, indent=2))
             page = self.folder / f"{stem}.html"
+            # The page's name follows its record's, which this story alone holds.
             _write_atomic(page, render_page(record))
         except PermissionError as error:
             raise OutboxUnwritable(self.folder, error) from None
         return Receipt(post_id=stem, url=page.resolve().as_uri())
 
-    def _stem(self, submission: Submission) -> str:
-        """The slug, unless another story already took it; the same story keeps its file."""
+    def _write_record(self, submission: Submission, text: str) -> str:
+        """Write the JSON record under this story's name and return the name's stem:
+        the recorded one, else the file already holding this story (a publish that
+        landed but was not recorded), else the slug or slug-N, claimed atomically."""
+        if recorded := submission.existing_post_id:
+            path = self.folder / f"{recorded}.json"
+            if _uid_of(path) in (submission.story_uid, None):
+                _write_atomic(path, text)
+                return recorded
         slug = submission.draft.slug or submission.story_uid
-        candidate, number = slug, 1
-        while (existing := self.folder / f"{candidate}.json").exists():
-            if _uid_of(existing) == submission.story_uid:
-                break
-            number += 1
-            candidate = f"{slug}-{number}"
-        return candidate
+        temporary = _write_temporary(self.folder, ".json", text)
+        stem, number = slug, 1
+        try:
+            while True:
+                path = self.folder / f"{stem}.json"
+                if _uid_of(path) == submission.story_uid:
+                    os.replace(temporary, path)
+                    return stem
+                try:
+                    # link() never replaces an existing file: the name is this story's
+                    # only if no other story took it first, however close the race.
+                    os.link(temporary, path)
+                    return stem
+                except FileExistsError:
+                    number += 1
+                    stem = f"{slug}-{number}"
+        finally:
+            Path(temporary).unlink(missing_ok=True)
 
 
 def _uid_of(path: Path) -> str | None:
@@ -106,11 +125,22 @@ def outbox_record(submission: Submission) -> dict[str, Any]:
     }
 
 
+def _write_temporary(folder: Path, suffix: str, text: str) -> str:
+    """A fully written file under a temporary name, readable by the group: an editor's
+    account or a web server reads the outbox (mkstemp alone would make it 0600)."""
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
+    try:
+        os.fchmod(handle, 0o644)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return temporary
+
+
 def _write_atomic(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        file.write(text)
-    os.replace(temporary, path)
+    os.replace(_write_temporary(path.parent, path.suffix, text), path)
 
 
 def render_page(record: dict[str, Any]) -> str:
