@@ -8,9 +8,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bot.publish import Submission
 from bot.publish.outbox import OutboxPublisher
-from bot.writer.draft import Draft
+from bot.story import Draft, Submission
 
 SLUGS = ("greve-des-cheminots", "budget-de-la-ville", "festival-d-ete", "crue-de-la-loire")
 
