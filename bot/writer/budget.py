@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
@@ -47,6 +47,14 @@ class ServerInfo:
     window: int | None  # context tokens one request may use
     # POSTs {"content"|"input": text} and gives the count, when the server can.
     tokenize: Callable[[str], int] | None = None
+    models: tuple[str, ...] = ()  # what /v1/models lists
+
+    def served_name(self, answered: str, requested: str) -> str:
+        """The model's real name: some servers (llama-cpp-python) echo the requested
+        name whatever they serve; one that serves a single other model is named by it."""
+        if answered == requested and requested not in self.models and len(self.models) == 1:
+            return self.models[0]
+        return answered
 
 
 def api_root(base_url: str) -> str:
@@ -57,16 +65,23 @@ def api_root(base_url: str) -> str:
 
 def probe(
     base_url: str, model: str, *, timeout: httpx.Timeout, headers: dict[str, str]
-) -> ServerInfo:
+) -> ServerInfo | None:
     """Ask the server what it is and how big its window is. Quiet on any failure:
-    a server that says nothing is an OpenAI-like server of unknown window."""
+    a server that says nothing is an OpenAI-like server of unknown window; None when
+    it cannot be reached (ask again next time)."""
     root = api_root(base_url)
     client = httpx.Client(timeout=timeout, headers=headers)
     try:
-        return _llama_cpp(client, root) or _ollama(client, root, model) or ServerInfo("other", None)
+        info = _llama_cpp(client, root) or _ollama(client, root, model) or ServerInfo("other", None)
+        listed = _json(client.get(f"{base_url.rstrip('/')}/models")) or {}
+    except httpx.TransportError as error:
+        log.debug("model server not reached: %s", error)
+        return None
     except (httpx.HTTPError, ValueError) as error:
         log.debug("model server probe failed: %s", error)
         return ServerInfo("other", None)
+    names = [m.get("id") for m in listed.get("data") or [] if isinstance(m, dict)]
+    return replace(info, models=tuple(name for name in names if isinstance(name, str)))
 
 
 def _json(response: httpx.Response) -> dict | None:

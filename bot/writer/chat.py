@@ -97,6 +97,8 @@ class ChatModel:
             return
         headers = {"Authorization": f"Bearer {self._secrets[0]}"} if self._secrets else {}
         self.server = probe(self.base_url, self.model, timeout=self._timeout, headers=headers)
+        if self.server is None:
+            return
         if self.window is None:
             self.window = self.server.window
         self.counter.tokenize = self.server.tokenize
@@ -199,6 +201,8 @@ class ChatModel:
             on_failure=failed,
         )
         self.counter.learn(sent, completion.prompt_tokens)
+        if self.server is not None:
+            completion.model = self.server.served_name(completion.model, self.model)
         record(
             CallRecord(
                 completion.model,
