@@ -99,5 +99,7 @@ def make_publisher(config: Config) -> Publisher:
         from bot.publish.wordpress import WordPressPublisher
 
         assert config.wordpress is not None  # the config loader guarantees it
-        return WordPressPublisher(config.wordpress, config.wp_password)
+        return WordPressPublisher(
+            config.wordpress, config.wp_password, internal_links=config.seo.internal_links
+        )
     return OutboxPublisher(config.resolve(config.publish.outbox_dir))

@@ -92,6 +92,13 @@ class PublishSettings:
 
 
 @dataclass(frozen=True)
+class SeoSettings:
+    # Up to this many of the site's own published posts on the same subject are linked from
+    # each WordPress draft (« À lire aussi »); 0 turns it off.
+    internal_links: int = 3
+
+
+@dataclass(frozen=True)
 class FetchSettings:
     timeout: float = 20.0
     max_bytes: int = 10 * 1024 * 1024
@@ -142,6 +149,7 @@ class Config:
     select: SelectSettings = field(default_factory=SelectSettings)
     budget: BudgetSettings = field(default_factory=BudgetSettings)
     triage: TriageSettings = field(default_factory=TriageSettings)
+    seo: SeoSettings = field(default_factory=SeoSettings)
 
     @property
     def root(self) -> Path:
@@ -244,6 +252,7 @@ KNOWN_SECTIONS = {
     "select",
     "budget",
     "triage",
+    "seo",
 }
 
 
@@ -315,6 +324,7 @@ RANGES = (
     ("scheduler", "lease_seconds", 60, 86400),
     ("scheduler", "batch", 1, 10_000),
     ("scheduler", "max_attempts", 1, 30),
+    ("seo", "internal_links", 0, 10),
 )
 
 
@@ -366,7 +376,9 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
     prompts_dir = _prompts_dir(writer, root)
     llm = _llm(data.get("llm", {}), root, environ)
     scheduler = build_section(SchedulerSettings, data.get("scheduler", {}), "scheduler")
-    _check_ranges({"llm": llm, "writer": writer, "fetch": fetch, "scheduler": scheduler})
+    seo = build_section(SeoSettings, data.get("seo", {}), "seo")
+    _check_ranges({"llm": llm, "writer": writer, "fetch": fetch, "scheduler": scheduler,
+                   "seo": seo})
     try:
         quality = QualitySettings.from_mapping(
             {"language": writer.language, "min_words": writer.min_words, **data.get("quality", {})}
@@ -393,6 +405,7 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
         select=select,
         budget=budget,
         triage=triage,
+        seo=seo,
     )
 
 

@@ -23,6 +23,8 @@ def test_a_good_article_with_one_keyphrase_subheading_is_drafted_in_one_call(llm
     llm.script(answer(as_answer(one_subheading_with_keyphrase(load_draft()))))
     outcome = make_writer(llm).write(load_source(), category="", record=lambda c: None)
     assert len(llm.calls) == 1 and outcome.repairs == 0
+    # The prompt asked for it: a third to a half of the subheadings.
+    assert "Entre un tiers et la moitié" in llm.calls[0]["messages"][0]["content"]
     assert outcome.draft is not None and outcome.draft.warning_rules == ["keyphrase_in_subheadings"]
     [warning] = outcome.draft.warnings
     assert "1 intertitre(s) sur 5" in warning and "(mesuré : 20 % ; cible : 30-75 %)" in warning

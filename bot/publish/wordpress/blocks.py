@@ -38,6 +38,25 @@ def paragraph(inner_html: str) -> str:
     return _wrap("paragraph", None, f"<p>{inner_html}</p>")
 
 
+def image(media_id: int, src: str, alt: str, caption: str) -> str:
+    """An image block as the editor saves it, its caption under it (the credit)."""
+    e = html.escape
+    figure = (f'<figure class="wp-block-image size-large"><img src="{e(src)}" alt="{e(alt)}" '
+              f'class="wp-image-{media_id}"/><figcaption class="wp-element-caption">'
+              f"{e(caption, quote=False)}</figcaption></figure>")
+    return _wrap("image", {"id": media_id, "sizeSlug": "large"}, figure)
+
+
+def link_list(heading: str, links: list[tuple[str, str]]) -> str:
+    """A short paragraph and a list of links: « À lire aussi » (no heading: a subheading
+    would change the keyphrase-in-subheadings share)."""
+    e = html.escape
+    items = "".join(f'<li><a href="{e(url)}">{e(text, quote=False)}</a></li>'
+                    for text, url in links)
+    return "\n\n".join((paragraph(f"<strong>{e(heading, quote=False)}</strong>"),
+                        _wrap("list", None, f"<ul>{items}</ul>")))
+
+
 def _block(node: lxml_html.HtmlElement) -> str:
     tag = node.tag if isinstance(node.tag, str) else ""
     if tag in _HEADINGS:

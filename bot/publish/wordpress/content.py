@@ -3,19 +3,48 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bot.publish.wordpress import blocks
 from bot.publish.wordpress.blocks import paragraph, to_blocks
+from bot.publish.wordpress.related import RelatedPost
 from bot.publish.wordpress.transport import Transport
 from bot.story import Submission
 
 
-def body_blocks(submission: Submission) -> str:
-    """The body as blocks, ending with the credit line a newsroom gives a wire."""
-    body = to_blocks(submission.draft.body_html)
-    if submission.source_url and submission.source_url in submission.draft.body_html:
-        return body  # the writer already credited and linked the source
-    return "\n\n".join(part for part in (body, credit_line(submission)) if part)
+@dataclass(frozen=True)
+class BodyImage:
+    media_id: int
+    src: str
+    caption: str  # the credit
+
+
+def body_blocks(submission: Submission, *, image: BodyImage | None = None,
+                related: Sequence[RelatedPost] = ()) -> str:
+    """The body as blocks: the story's image after the first paragraph (its French alt text
+    holds the keyphrase, its credit is the caption), the « À lire aussi » links to the site's
+    own posts, and the credit line a newsroom gives a wire."""
+    parts = to_blocks(submission.draft.body_html).split("\n\n")
+    if image is not None:
+        parts.insert(1, blocks.image(image.media_id, image.src, image_alt(submission),
+                                     image.caption))
+    if related:
+        parts.append(blocks.link_list("À lire aussi", [(p.title, p.link) for p in related]))
+    # The writer already credits and links the source, unless the draft came from elsewhere.
+    if not submission.source_url or submission.source_url not in submission.draft.body_html:
+        parts.append(credit_line(submission))
+    return "\n\n".join(part for part in parts if part)
+
+
+def image_alt(submission: Submission) -> str:
+    """French alt text that holds the keyphrase, as Yoast's image assessments want."""
+    draft = submission.draft
+    keyphrase = draft.focus_keyphrase.strip()
+    if not keyphrase or keyphrase.casefold() in draft.title.casefold():
+        return f"Illustration : {draft.title}"
+    return f"{keyphrase[0].upper()}{keyphrase[1:]} : {draft.title}"
 
 
 def credit_line(submission: Submission) -> str:

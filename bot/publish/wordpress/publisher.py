@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 
 from bot.config.wordpress import WordPressSettings
-from bot.errors import PublishLater, PublishStopped, asked_wait
+from bot.errors import PublishLater, PublishRefused, PublishStopped, asked_wait
 from bot.net.retry import RetryPolicy, call_with_retries
 from bot.publish.wordpress import content
-from bot.publish.wordpress.images import featured_image
+from bot.publish.wordpress.content import BodyImage
+from bot.publish.wordpress.images import caption, featured_image
+from bot.publish.wordpress.related import RelatedPosts
 from bot.publish.wordpress.rest import RestTransport
 from bot.publish.wordpress.transport import (
     CATEGORY,
@@ -44,7 +46,12 @@ def open_transport(settings: WordPressSettings, password: str, api: str | None =
 
 class WordPressPublisher:
     def __init__(
-        self, settings: WordPressSettings, password: str, *, retry: RetryPolicy | None = None
+        self,
+        settings: WordPressSettings,
+        password: str,
+        *,
+        retry: RetryPolicy | None = None,
+        internal_links: int = 0,
     ):
         problems = settings.validate()
         if problems:
@@ -53,6 +60,7 @@ class WordPressPublisher:
         self._password = password
         self._retry = retry or RetryPolicy(attempts=4, base=1.0, cap=30.0)
         self._plugin_seen = False
+        self._related = RelatedPosts(settings, password, internal_links)
 
     def publish(self, submission: Submission) -> Receipt:
         return call_with_retries(
@@ -94,7 +102,12 @@ class WordPressPublisher:
         media_id = None
         if submission.image_url and not (existing and existing.featured_media):
             media_id = featured_image(transport, self._settings, submission, warnings)
-        fields = self._fields(transport, submission, media_id, warnings)
+        image = _body_image(transport, submission,
+                            media_id or (existing.featured_media if existing else None), warnings)
+        related = self._related.find(submission.draft.focus_keyphrase, submission.draft.tags,
+                                     exclude=existing.id if existing else None)
+        fields = self._fields(transport, submission, media_id, warnings,
+                              content.body_blocks(submission, image=image, related=related))
         if existing is None:
             post_id = transport.create_post(fields)
             logger.info("wordpress: story %s → new post %s", submission.story_uid, post_id)
@@ -114,6 +127,7 @@ class WordPressPublisher:
         submission: Submission,
         media_id: int | None,
         warnings: list[str],
+        body: str,
     ) -> PostFields:
         draft = submission.draft
         settings = self._settings
@@ -129,7 +143,7 @@ class WordPressPublisher:
             title=draft.title,
             slug=draft.slug,
             excerpt=draft.excerpt,
-            content=content.body_blocks(submission),
+            content=body,
             status=settings.status,
             meta=meta,
             category_ids=[content.term_id(transport, CATEGORY, category)] if category else [],
@@ -155,6 +169,18 @@ class WordPressPublisher:
             )
         if fields.featured_media and post.featured_media != fields.featured_media:
             warnings.append(f"l’image {fields.featured_media} n’a pas été mise à la une")
+
+
+def _body_image(transport: Transport, submission: Submission, media_id: int | None,
+                warnings: list[str]) -> BodyImage | None:
+    """The featured image again in the body, where Yoast's image assessments look."""
+    if not media_id:
+        return None
+    try:
+        return BodyImage(media_id, transport.media_url(media_id), caption(submission))
+    except (PublishLater, PublishRefused) as error:
+        warnings.append(f"image {media_id} absente du corps : {error}")
+        return None
 
 
 def _left_alone(post: RemotePost) -> Receipt:

@@ -128,6 +128,11 @@ class RestTransport:
         )
         return media["id"]
 
+    def media_url(self, media_id: int) -> str:
+        media = self._call("GET", f"/wp/v2/media/{media_id}", "read an image",
+                           params={"_fields": "source_url"})
+        return str(media["source_url"])
+
     def _call(
         self,
         method: str,

@@ -89,6 +89,9 @@ class Transport(Protocol):
     def upload_media(self, filename: str, mime: str, content: bytes, alt: str, caption: str) -> int:
         """The attachment id of the uploaded file, with its alt text and caption set."""
 
+    def media_url(self, media_id: int) -> str:
+        """The address of an attachment's file, for an image block in the body."""
+
     def close(self) -> None: ...
 
 

@@ -136,6 +136,9 @@ class XmlRpcTransport:
         self._call("depeche.describeMedia", "describe an image", media_id, alt, caption)
         return media_id
 
+    def media_url(self, media_id: int) -> str:
+        return str(self._call("wp.getMediaItem", "read an image", media_id)["link"])
+
     def _call(
         self,
         method: str,
