@@ -4,8 +4,10 @@ The embedded default: it needs no site, so a fresh clone produces drafts an
 editor can open in a browser. A story's file name is decided once: claimed
 atomically (a hard link that fails if the name exists, so two stories with one
 slug never share a file, even written at the same instant by two workers), then
-recorded as the post id, so a retry rewrites the same files. Every write is
-atomic (temporary file + rename) and readable by the group (0644).
+recorded in the outbox's index (.stories/<story uid>, also claimed by a link, so
+two publishes of one story make one draft) and as the post id; a retry rewrites
+the same files. Every write is atomic (temporary file + rename) and readable by
+the group (0644).
 """
 
 from __future__ import annotations
@@ -63,33 +65,71 @@ class OutboxPublisher:
         return Receipt(post_id=stem, url=page.resolve().as_uri())
 
     def _write_record(self, submission: Submission, text: str) -> str:
-        """Write the JSON record under this story's name and return the name's stem:
-        the recorded one, else the file already holding this story (a publish that
-        landed but was not recorded), else the slug or slug-N, claimed atomically."""
-        if recorded := submission.existing_post_id:
-            path = self.folder / f"{recorded}.json"
-            if _uid_of(path) in (submission.story_uid, None):
-                _write_atomic(path, text)
-                return recorded
+        """Write the JSON record under this story's name; return the name's stem."""
+        stem = self._recorded_stem(submission)
+        if stem is None:
+            return self._claim_stem(submission, text)
+        _write_atomic(self.folder / f"{stem}.json", text)
+        return stem
+
+    def _index(self, story_uid: str) -> Path:
+        return self.folder / ".stories" / story_uid
+
+    def _recorded_stem(self, submission: Submission) -> str | None:
+        """The name this story got at its first publish: from the outbox's own index,
+        else the post id the database recorded (an outbox written before the index)."""
+        try:
+            return self._index(submission.story_uid).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            pass
+        recorded = submission.existing_post_id
+        if recorded and _uid_of(self.folder / f"{recorded}.json") == submission.story_uid:
+            return recorded
+        return None
+
+    def _claim_stem(self, submission: Submission, text: str) -> str:
+        """A free name (the slug, else slug-2, slug-3...) taken with the record in it,
+        then recorded in the index. Two publishes of one story at once (one outlived
+        its lease) both find no index: the first to record its name wins, the other
+        gives its name back and writes the winner's file."""
         slug = submission.draft.slug or submission.story_uid
         temporary = _write_temporary(self.folder, ".json", text)
-        stem, number = slug, 1
         try:
-            while True:
-                path = self.folder / f"{stem}.json"
-                if _uid_of(path) == submission.story_uid:
-                    os.replace(temporary, path)
-                    return stem
-                try:
-                    # link() never replaces an existing file: the name is this story's
-                    # only if no other story took it first, however close the race.
-                    os.link(temporary, path)
-                    return stem
-                except FileExistsError:
-                    number += 1
-                    stem = f"{slug}-{number}"
+            stem = _link_free_name(temporary, self.folder, slug)
         finally:
             Path(temporary).unlink(missing_ok=True)
+        index = self._index(submission.story_uid)
+        index.parent.mkdir(exist_ok=True)
+        if _link_new(_write_temporary(index.parent, "", stem), index):
+            return stem
+        (self.folder / f"{stem}.json").unlink()
+        winner = index.read_text(encoding="utf-8")
+        _write_atomic(self.folder / f"{winner}.json", text)
+        return winner
+
+
+def _link_new(temporary: str, path: Path) -> bool:
+    """Give the temporary file the name `path` unless it exists; link() never replaces
+    a file, so of two writers racing for one name exactly one gets it."""
+    try:
+        os.link(temporary, path)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _link_free_name(temporary: str, folder: Path, slug: str) -> str:
+    """Link `temporary` (kept) under the first free name of slug, slug-2...; its stem."""
+    stem, number = slug, 1
+    while True:
+        try:
+            os.link(temporary, folder / f"{stem}.json")
+            return stem
+        except FileExistsError:
+            number += 1
+            stem = f"{slug}-{number}"
 
 
 def _uid_of(path: Path) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -118,28 +118,54 @@ def claim(
     """Take up to `limit` stories in `state` whose lease is free or expired, in
     `order` (by id when none), among those that meet `where`.
 
-    The UPDATE ... WHERE lease is free is atomic on every backend, so two
-    workers racing for one story cannot both get it.
+    Empty only when no story is claimable: a worker that loses a race for the
+    story it looked at takes the next one instead of giving up. On PostgreSQL the
+    rows are locked with FOR UPDATE SKIP LOCKED, so concurrent workers each take
+    different stories at once; elsewhere (SQLite: one writer at a time) the UPDATE
+    ... WHERE lease is free decides, and a worker that lost looks again.
     """
     now = utcnow()
     free = or_(Story.lease_until.is_(None), Story.lease_until < now)
-    candidates = session.scalars(
+    candidates = (
         select(Story.id)
         .where(Story.state == state, free, *where)
         .order_by(*(order or [Story.id]))
         .limit(limit)
-    ).all()
-    claimed = []
-    for story_id in candidates:
-        taken = session.execute(
-            update(Story)
-            .where(Story.id == story_id, Story.state == state, free)
-            .values(lease_owner=worker, lease_until=now + lease)
-        )
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        ids = session.scalars(candidates.with_for_update(of=Story, skip_locked=True)).all()
+        claimed = _take(session, ids, state, free, worker, now + lease)
         session.commit()
-        if taken.rowcount == 1:
-            claimed.append(session.get(Story, story_id, populate_existing=True))
-    return [story for story in claimed if story is not None]
+        return claimed
+    while ids := session.scalars(candidates).all():
+        claimed = _take(session, ids, state, free, worker, now + lease)
+        session.commit()
+        if claimed:
+            return claimed
+        # Every story looked at was taken by another worker in between: each lost race
+        # is another worker's progress, so this loop ends.
+    return []
+
+
+def _take(
+    session: Session,
+    ids: Sequence[int],
+    state: State,
+    free: ColumnElement[bool],
+    worker: str,
+    until: datetime,
+) -> list[Story]:
+    """Lease the stories of `ids` that are still free (uncommitted)."""
+    taken = set(
+        session.scalars(
+            update(Story)
+            .where(Story.id.in_(ids), Story.state == state, free)
+            .values(lease_owner=worker, lease_until=until)
+            .returning(Story.id)
+        )
+    )
+    stories = [session.get(Story, story_id, populate_existing=True) for story_id in ids]
+    return [story for story in stories if story is not None and story.id in taken]
 
 
 def renew_lease(session: Session, story_id: int, worker: str, lease: timedelta) -> bool:

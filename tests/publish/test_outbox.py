@@ -50,7 +50,7 @@ def test_four_workers_on_64_stories_sharing_slugs_keep_64_drafts(tmp_path: Path)
     for submission, receipt in zip(submissions, receipts, strict=True):
         assert records[receipt.post_id]["story_uid"] == submission.story_uid
         assert records[receipt.post_id]["source_url"] == submission.source_url
-    for path in outbox.folder.iterdir():
+    for path in [*outbox.folder.glob("*.json"), *outbox.folder.glob("*.html")]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
 
 
@@ -82,3 +82,19 @@ def test_a_recorded_name_another_story_holds_is_not_overwritten(tmp_path: Path):
     assert outbox.publish(moved).post_id == "festival-d-ete"
     kept = json.loads((outbox.folder / "budget-de-la-ville.json").read_text("utf-8"))
     assert kept["story_uid"] == other.story_uid
+
+
+def test_one_story_published_twice_at_once_makes_one_draft(tmp_path: Path):
+    """A publish that outlived its lease runs beside the worker that took the story
+    over: both find no file yet, both write, and one draft remains."""
+    outbox = OutboxPublisher(tmp_path / "outbox")
+    stories = [_submission(SLUGS[n % len(SLUGS)], n) for n in range(32)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        receipts = list(pool.map(outbox.publish, [s for s in stories for _ in range(2)]))
+
+    records = [json.loads(p.read_text("utf-8")) for p in outbox.folder.glob("*.json")]
+    assert sorted(r["story_uid"] for r in records) == sorted(s.story_uid for s in stories)
+    assert len(list(outbox.folder.glob("*.html"))) == 32
+    assert not list(outbox.folder.glob(".tmp-*"))
+    # Both publishes of a story name the same file.
+    assert all(a.post_id == b.post_id for a, b in zip(receipts[::2], receipts[1::2], strict=True))
