@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.net.retry import RetryPolicy
-from bot.pipeline import Pipeline
+from bot.pipeline import Runner
 from bot.publish import OutboxPublisher, Publisher
 from bot.store import make_engine, session_factory, upgrade
 from bot.store.db import patiently
@@ -28,15 +28,15 @@ class App:
     sessions: sessionmaker[Session]
     lock: InstanceLock
 
-    def pipeline(self) -> Pipeline:
-        return Pipeline(
+    def pipeline(self) -> Runner:
+        return Runner(
             self.config,
             self.sessions,
             writer=make_writer(self.config),
             publisher=make_publisher(self.config),
         )
 
-    def working_pipeline(self) -> Pipeline:
+    def working_pipeline(self) -> Runner:
         """The pipeline of the one bot allowed to work on this database now: raises
         AlreadyRunning when another run or daemon holds a SQLite database. Alone on it,
         any lease left is a dead run's, and is freed."""

@@ -18,13 +18,13 @@ from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.app import open_app
 from bot.config import Config, FeedSettings
 from bot.errors import AlreadyRunning
-from bot.pipeline import Pipeline
-from bot.store import Feed, State, Story
+from bot.pipeline import Runner
+from bot.store import Feed, State
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def run_daemon(config: Config) -> None:
         os._exit(0)
 
 
-def _scheduler(config: Config, pipeline: Pipeline) -> BackgroundScheduler:
+def _scheduler(config: Config, pipeline: Runner) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         executors={
             "feeds": ThreadPoolExecutor(4),
@@ -95,7 +95,7 @@ def _scheduler(config: Config, pipeline: Pipeline) -> BackgroundScheduler:
     return scheduler
 
 
-def _write_then_wake_publishing(scheduler: BackgroundScheduler, pipeline: Pipeline) -> None:
+def _write_then_wake_publishing(scheduler: BackgroundScheduler, pipeline: Runner) -> None:
     """A fresh draft is published at once rather than at the next publishing tick."""
     outcomes = pipeline.write_batch()
     if any(o.state == State.WRITTEN for o in outcomes) and scheduler.running:
@@ -106,13 +106,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _next_polls(pipeline: Pipeline) -> dict[str, datetime | None]:
+def _next_polls(pipeline: Runner) -> dict[str, datetime | None]:
     with pipeline.sessions() as session:
         return dict(session.execute(select(Feed.url, Feed.next_poll_at)).tuples().all())
 
 
 def _poll_and_reschedule(
-    scheduler: BackgroundScheduler, pipeline: Pipeline, settings: FeedSettings
+    scheduler: BackgroundScheduler, pipeline: Runner, settings: FeedSettings
 ) -> None:
     try:
         outcome = pipeline.feeds.poll_safely(settings)
@@ -130,7 +130,7 @@ def _poll_and_reschedule(
             _schedule_poll(scheduler, pipeline, settings, _next_poll_or_later(pipeline, settings))
 
 
-def _next_poll_or_later(pipeline: Pipeline, settings: FeedSettings) -> datetime:
+def _next_poll_or_later(pipeline: Runner, settings: FeedSettings) -> datetime:
     """The time the database chose; if the database cannot say (it is down), the
     feed's own interval from now, so the feed stays scheduled."""
     try:
@@ -143,7 +143,7 @@ def _next_poll_or_later(pipeline: Pipeline, settings: FeedSettings) -> datetime:
 
 def _schedule_poll(
     scheduler: BackgroundScheduler,
-    pipeline: Pipeline,
+    pipeline: Runner,
     settings: FeedSettings,
     when: datetime | None,
 ) -> None:
@@ -160,16 +160,10 @@ def _schedule_poll(
     )
 
 
-def _give_back(pipeline: Pipeline, grace: float) -> bool:
+def _give_back(pipeline: Runner, grace: float) -> bool:
     """Wait briefly for the story in hand, then free whatever this worker still holds."""
     idle = pipeline.wait_idle(grace)
     if not idle:
         log.warning("a story was still in hand after %.0fs: giving it back", grace)
-    with pipeline.sessions() as session:
-        session.execute(
-            update(Story)
-            .where(Story.lease_owner == pipeline.worker)
-            .values(lease_owner=None, lease_until=None)
-        )
-        session.commit()
+    pipeline.release_all_leases(mine_only=True)
     return idle

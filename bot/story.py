@@ -130,7 +130,7 @@ class Submission:
     source_url: str
     source_title: str
     source_name: str  # the feed's title, for the credit line
-    category: str  # the feed's category when set, else the writer's
+    category: str  # the feed's category when set, else the writer's (bot.pipeline.stages)
     image_url: str | None = None
     image_credit: str | None = None
     # The post id recorded by an earlier publish of this story, if any.

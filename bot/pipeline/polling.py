@@ -20,8 +20,9 @@ from bot.errors import FeedError, unexpected
 from bot.failpoints import failpoint
 from bot.feeds.cadence import backoff, jittered, next_interval
 from bot.log import context as log_context
+from bot.pipeline.enrich import enrich_story
 from bot.select.selection import Selection
-from bot.store import Feed, IngestResult, ingest
+from bot.store import Feed, IngestResult, ingest, stored_story
 from bot.store.models import utcnow
 from bot.story import FeedOutcome
 
@@ -96,12 +97,16 @@ class FeedPoller:
             outcome.not_modified = result.not_modified
             counts: Counter[str] = Counter()
             skipped: list[str] = []
+            new_guids: list[str] = []
             remote = settings.url.startswith(("http://", "https://"))
             for item in result.items:
                 try:
                     reads_page = remote and bool(item.url)
                     skip = self.selection.at_store(item, settings, reads_page=reads_page)
-                    counts[ingest(session, feed, item, settings.category, skip)] += 1
+                    stored = ingest(session, feed, item, settings.category, skip)
+                    counts[stored] += 1
+                    if stored == IngestResult.NEW:
+                        new_guids.append(item.guid)
                 except Exception as error:  # one item the database refuses must not cost the rest
                     log.exception("feed %s: item %r not stored", settings.url, item.guid[:200])
                     session.rollback()
@@ -122,9 +127,20 @@ class FeedPoller:
                 feed.last_error = f"{len(skipped)} item(s) skipped; {skipped[0]}"
                 feed.etag = feed.last_modified = None
                 session.commit()
+            self._enrich(session, settings, new_guids)
         for warning in result.warnings:
             log.warning("%s: %s", settings.url, warning)
         return outcome
+
+    def _enrich(self, session: Session, settings: FeedSettings, guids: list[str]) -> None:
+        """Right after they are stored, the new stories are completed from their pages:
+        the write step then reads them whole and makes no network call."""
+        below = max(
+            self.config.writer.fetch_article_below_words, self.selection.min_words(settings.url)
+        )
+        for guid in guids:
+            if (story := stored_story(session, guid)) is not None:
+                enrich_story(session, story, self.config.fetch.limits(), below)
 
     def _feed_succeeded(
         self,

@@ -151,7 +151,7 @@ def outbox_record(submission: Submission) -> dict[str, Any]:
         "excerpt": draft.excerpt,
         "body_html": content,
         "tags": draft.tags,
-        "category": submission.category or draft.category,
+        "category": submission.category,
         "source_url": submission.source_url,
         "source_title": submission.source_title,
         "language": draft.language,

@@ -1,4 +1,5 @@
-"""The store: models, dedup and state transitions. The database is the single source of truth."""
+"""The store: models, dedup, and every change of a story row (claim, renew, release,
+transition, park, release_all). The database is the single source of truth."""
 
 from bot.store.db import make_engine, session_factory, upgrade
 from bot.store.models import Event, Feed, LLMCall, State, Story, StoryKey
@@ -8,11 +9,13 @@ from bot.store.stories import (
     claim,
     ingest,
     note_waiting,
-    record_failure,
+    park,
     record_triage,
     release,
-    renew_lease,
+    release_all,
+    renew,
     retry,
+    stored_story,
     transition,
 )
 
@@ -29,12 +32,14 @@ __all__ = [
     "ingest",
     "make_engine",
     "note_waiting",
-    "record_failure",
+    "park",
     "record_triage",
     "release",
-    "renew_lease",
+    "release_all",
+    "renew",
     "retry",
     "session_factory",
+    "stored_story",
     "transition",
     "upgrade",
 ]

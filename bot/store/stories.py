@@ -1,4 +1,5 @@
-"""Story lifecycle: ingest with dedup, claim with a lease, commit each transition."""
+"""Story lifecycle: ingest with dedup, then every change of a story row: claim with a
+lease, renew it, release, transition (one commit each), park a failed attempt."""
 
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ def _find(session: Session, kind: str, value: str) -> int | None:
     return session.scalar(
         select(StoryKey.story_id).where(StoryKey.kind == kind, StoryKey.value == value)
     )
+
+
+def stored_story(session: Session, guid: str) -> Story | None:
+    """The story stored under this item GUID, if any."""
+    story_id = _find(session, "guid", key_value(guid))
+    return session.get(Story, story_id) if story_id is not None else None
 
 
 def ingest(
@@ -168,7 +175,7 @@ def _take(
     return [story for story in stories if story is not None and story.id in taken]
 
 
-def renew_lease(session: Session, story_id: int, worker: str, lease: timedelta) -> bool:
+def renew(session: Session, story_id: int, worker: str, lease: timedelta) -> bool:
     """Extend this worker's lease on a story it still holds; False if it lost it."""
     renewed = session.execute(
         update(Story)
@@ -183,6 +190,16 @@ def release(session: Session, story: Story) -> None:
     story.lease_owner = None
     story.lease_until = None
     session.commit()
+
+
+def release_all(session: Session, owner: str | None = None) -> int:
+    """Free every lease `owner` holds (a stopping daemon), or every lease at all: the
+    latter only when this process is alone on the database (the SQLite instance
+    lock), where any lease left is a dead worker's. Returns how many were freed."""
+    held = Story.lease_owner.is_not(None) if owner is None else Story.lease_owner == owner
+    freed = session.execute(update(Story).where(held).values(lease_owner=None, lease_until=None))
+    session.commit()
+    return freed.rowcount
 
 
 def _still_held(session: Session, story: Story, worker: str | None) -> None:
@@ -223,7 +240,7 @@ def transition(
     session.commit()
 
 
-def record_failure(
+def park(
     session: Session,
     story: Story,
     *,

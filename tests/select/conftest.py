@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from bot.app import App, make_publisher, make_writer, open_app
 from bot.config import load
-from bot.pipeline import CycleReport, Pipeline
+from bot.pipeline import Runner
 from bot.store import Story
 from bot.store.models import clock, utcnow
+from bot.story import CycleReport
 from tests.conftest import write_config
 from tests.servers.web import Reply, WebServer
 
@@ -78,8 +79,8 @@ class Bot:
         self.app: App = open_app(self.config)
         self.pipeline = self.new_pipeline()
 
-    def new_pipeline(self, worker: str | None = None) -> Pipeline:
-        pipeline = Pipeline(
+    def new_pipeline(self, worker: str | None = None) -> Runner:
+        pipeline = Runner(
             self.config,
             self.app.sessions,
             writer=make_writer(self.config),

@@ -19,7 +19,7 @@ from bot.store import (
     claim,
     ingest,
     make_engine,
-    record_failure,
+    park,
     release,
     retry,
     session_factory,
@@ -126,7 +126,7 @@ def test_a_failed_attempt_parks_the_story_then_retry_puts_it_back(sessions):
     with sessions() as session:
         ingest(session, feed_of(session), item("g1"), "")
         (story,) = claim(session, State.NEW, "w", timedelta(minutes=1), 1)
-        record_failure(
+        park(
             session,
             story,
             stage="write",
@@ -160,5 +160,5 @@ def test_a_worker_whose_lease_was_taken_over_cannot_commit_its_result(sessions):
         story = check.scalars(select(Story)).one()
         assert story.state == State.WRITTEN and story.draft == {"title": "Le bon brouillon"}
         with pytest.raises(LeaseLost):
-            record_failure(check, story, stage="publish", error="x", retry_in=timedelta(0),
+            park(check, story, stage="publish", error="x", retry_in=timedelta(0),
                            worker="worker-1")

@@ -180,7 +180,7 @@ def submission(story_uid: str, **overrides: Any) -> Submission:
         "source_url": f"https://fil.example.org/articles/{story_uid}",
         "source_title": "Nantes : trois pistes cyclables inaugurées",
         "source_name": "Le Fil de l’Ouest",
-        "category": "",
+        "category": draft.category,  # as bot.pipeline.stages resolves it
     }
     fields.update(overrides)
     return Submission(**fields)

@@ -131,7 +131,7 @@ class WordPressPublisher:
     ) -> PostFields:
         draft = submission.draft
         settings = self._settings
-        category = submission.category or draft.category
+        category = submission.category
         meta = {
             STORY_KEY: submission.story_uid,
             NOTE_KEY: content.editor_note(submission, warnings),

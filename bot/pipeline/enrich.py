@@ -1,0 +1,35 @@
+"""Enrichment, right after a story is stored: its article page, read once.
+
+Many feeds carry only a summary. A new story from a remote feed whose text is
+short has its page read now (bot.feeds.article), its text and og:image kept
+when they add something, and committed; so the write step reads a complete
+story from the database and makes no network call of its own. A local wire
+file has no page to read.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.feeds.article import fetch_article
+from bot.net.limits import Limits
+from bot.store import Story
+
+
+def needs_page(story: Story, below_words: int) -> bool:
+    remote = story.feed is not None and story.feed.url.startswith(("http://", "https://"))
+    return remote and bool(story.url) and len(story.source_text.split()) < below_words
+
+
+def enrich_story(session: Session, story: Story, limits: Limits, below_words: int) -> None:
+    """Complete a short story from its article page; a page that cannot be had
+    leaves the feed's text as it is."""
+    if not needs_page(story, below_words):
+        return
+    article = fetch_article(story.url, limits)
+    if article is None:
+        return
+    if len(article.text.split()) > len(story.source_text.split()):
+        story.source_text = article.text
+    story.image_url = story.image_url or article.image_url
+    session.commit()

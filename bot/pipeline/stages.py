@@ -1,0 +1,117 @@
+"""The two stages a story goes through once stored: plain functions, one story each.
+
+``write_story`` and ``publish_story`` receive the session, the claimed story and
+what the stage needs (the writer, the publisher), commit the story's new state
+through bot.store, and return what they did. They decide nothing about failures:
+an error of the bot.errors tree goes up to the runner, which acts on its branch.
+Neither makes a network call of its own beyond its tool (the model, the site): the
+article page and the image were read when the story was stored (bot.pipeline.enrich).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.failpoints import failpoint
+from bot.publish import Publisher
+from bot.select.selection import Selection
+from bot.store import State, Story, transition
+from bot.story import Draft, SourceArticle, StoryOutcome, Submission
+from bot.writer import Writer
+from bot.writer.llm import Recorder
+
+
+def write_story(
+    session: Session,
+    story: Story,
+    writer: Writer,
+    *,
+    selection: Selection,
+    record: Recorder,
+    worker: str,
+    force: bool = False,
+) -> StoryOutcome:
+    """Write one claimed `new` story: skipped by the selection, held by the gate, or
+    written. Raises what the writer or the selection raise (bot.errors)."""
+    outcome = StoryOutcome(story.id, story.title, "write", story.state)
+    feed_url = story.feed.url if story.feed else None
+    if skip := selection.before_write(session, story, feed_url, record):
+        transition(
+            session,
+            story,
+            State.SKIPPED,
+            stage="select",
+            detail=skip,
+            reasons=[skip],
+            worker=worker,
+        )
+        outcome.state, outcome.detail = State.SKIPPED, skip
+        return outcome
+    written = writer.write(
+        source_of(story),
+        category=story.category,
+        record=record,
+        guard=selection.guard(story.id, force=force),
+    )
+    failpoint("model-answered")
+    if written.draft is None:
+        reasons = written.held_reasons
+        transition(
+            session,
+            story,
+            State.HELD,
+            stage="gate",
+            detail="; ".join(reasons),
+            reasons=reasons,
+            worker=worker,
+        )
+        outcome.state, outcome.detail = State.HELD, "; ".join(reasons)
+        return outcome
+    story.draft = written.draft.to_dict()
+    detail = written.summary()
+    transition(session, story, State.WRITTEN, stage="write", detail=detail, worker=worker)
+    outcome.state, outcome.detail = State.WRITTEN, detail
+    return outcome
+
+
+def publish_story(
+    session: Session, story: Story, publisher: Publisher, *, worker: str
+) -> StoryOutcome:
+    """Publish one claimed `written` story. Raises the publisher's PublishError branches."""
+    outcome = StoryOutcome(story.id, story.title, "publish", story.state)
+    receipt = publisher.publish(submission_of(story))
+    failpoint("published-unrecorded")
+    story.post_id, story.post_url = receipt.post_id, receipt.url
+    if receipt.warnings:
+        draft = story.draft or {}
+        story.draft = {**draft, "warnings": [*draft.get("warnings", []), *receipt.warnings]}
+    transition(session, story, State.PUBLISHED, stage="publish", detail=receipt.url, worker=worker)
+    outcome.state, outcome.detail = State.PUBLISHED, receipt.url
+    return outcome
+
+
+def source_of(story: Story) -> SourceArticle:
+    return SourceArticle(
+        title=story.title,
+        text=story.source_text,
+        url=story.url,
+        source_name=story.feed.title if story.feed else "",
+        language=story.source_language,
+        categories=tuple(story.source_categories or ()),
+    )
+
+
+def submission_of(story: Story) -> Submission:
+    draft = Draft.from_dict(story.draft or {})
+    return Submission(
+        story_uid=story.uid,
+        draft=draft,
+        source_url=story.url,
+        source_title=story.title,
+        source_name=story.feed.title if story.feed else "",
+        # The feed's category when the newsroom set one, else the writer's.
+        category=story.category or draft.category,
+        image_url=story.image_url,
+        image_credit=story.image_credit,
+        existing_post_id=story.post_id,
+    )
