@@ -4,15 +4,20 @@ words, their windows, cut-off answers, the model name they answer with."""
 from __future__ import annotations
 
 import json
+import re
 import time
+from pathlib import Path
 
 import pytest
 
+from bot.app import make_writer as make_app_writer
+from bot.config import load
 from bot.net.retry import RetryPolicy
 from bot.writer.budget import OLLAMA_WINDOW
 from bot.writer.chat import ChatModel
 from bot.writer.llm import CallRecord, ModelError, ModelRefused, ModelStopped
 from bot.writer.server_errors import Fault, classify, from_http, server_words, window_named
+from tests.conftest import ROOT
 from tests.servers.llm import (
     ScriptedLLM,
     Step,
@@ -305,3 +310,20 @@ def test_repairs_send_the_last_answer_not_the_whole_history_when_the_window_is_t
     sizes = [len(call["messages"]) for call in llm.calls]
     assert sizes[0] == 2 and max(sizes) <= 6
     assert all(call["max_tokens"] >= 1024 for call in llm.calls)
+
+
+def test_the_readmes_ollama_example_sends_its_window(llm: ScriptedLLM, tmp_path: Path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("Ollama, tested example") :]
+    example = re.search(r"```toml\n(.*?)```", section, re.DOTALL)
+    assert example
+    (tmp_path / "bot.toml").write_text(example.group(1), encoding="utf-8")
+    # The scripted server stands in for Ollama at the example's address.
+    config = load(tmp_path / "bot.toml", environ={"OPENAI_BASE_URL": llm.base_url})
+    llm.speak_as_ollama()
+    llm.script(answer(good_answer()))
+    outcome = make_app_writer(config).write(source(), category="", record=lambda c: None)
+    assert outcome.draft is not None
+    sent = llm.calls[0]
+    assert sent["model"] == "mistral-nemo" and sent["options"] == {"num_ctx": 16384}
+    assert sent["max_tokens"] <= 4096
