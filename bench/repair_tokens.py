@@ -35,6 +35,9 @@ class ScriptedModel:
         self.answers = list(answers)
         self.sent: list[list[Message]] = []
 
+    def excess_tokens(self, messages) -> int:
+        return 0  # no window: the source is never cut here
+
     def complete(self, messages, *, purpose, record, guard=None) -> Completion:
         self.sent.append(list(messages))
         return Completion(self.answers.pop(0), self.model, None, None, 0)

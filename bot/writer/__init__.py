@@ -24,8 +24,9 @@ from bot.seo import analyze
 from bot.story import DRAFT_KEYS, Draft, SourceArticle, WriteOutcome
 from bot.writer import offline
 from bot.writer.answer import AnswerError, parse_answer, parse_patch
-from bot.writer.llm import Message, Model, Recorder
+from bot.writer.llm import Message, Model, ModelStopped, Recorder
 from bot.writer.prompt import Prompts
+from bot.writer.server_errors import Fault, ServerError
 
 __all__ = ["Writer"]
 
@@ -119,35 +120,49 @@ class Writer:
     def _fitted_prompt(
         self, model: Model, source: SourceArticle, category: str
     ) -> tuple[list[Message], str | None]:
-        """The first prompt, its source cut (at a paragraph, else a word) when the whole
-        would leave the answer no room in the server's window; and the editor's note
-        that says so."""
-        text = source.text
-        for _ in range(_TRIM_ROUNDS):
-            messages = self.prompts.messages(
+        """The first prompt, its source cut (at a paragraph, else a word) to the longest
+        start that leaves the answer room in the server's window; and the editor's note
+        that says so. Raises ModelStopped when not even a paragraph fits."""
+
+        def prompt(text: str) -> list[Message]:
+            return self.prompts.messages(
                 replace(source, text=text),
                 language=self.quality.language,
                 min_words=self.quality.min_words,
                 category=category,
             )
-            excess = model.excess_tokens(messages)
-            if not excess or not text:
-                break
-            text = _cut(text, len(text) - excess * _CHARS_DROPPED_PER_TOKEN)
-        if text == source.text:
-            return messages, None
+
+        whole = prompt(source.text)
+        if not model.excess_tokens(whole):
+            return whole, None
+        # The longest start that fits, by halving: a few counts, whatever the tokenizer.
+        fits, too_long = 0, len(source.text)
+        while too_long - fits > _TRIM_PRECISION:
+            middle = (fits + too_long) // 2
+            if model.excess_tokens(prompt(_cut(source.text, middle))):
+                too_long = middle
+            else:
+                fits = middle
+        text = _cut(source.text, fits)
         kept, total = len(text.split()), len(source.text.split())
+        if kept < _FEWEST_WORDS:
+            error = ServerError(
+                Fault.CONTEXT,
+                f"not even {_FEWEST_WORDS} words of a {total}-word source fit beside the "
+                "prompt and the answer",
+            )
+            raise ModelStopped(error.line(), error=error)
         log.warning("source cut to %d words of %d to fit the model's window", kept, total)
-        return messages, (
+        return prompt(text), (
             f"Source tronquée pour tenir dans le contexte du modèle : {kept} mots sur {total} "
             "envoyés ; vérifiez que la fin de l'article source n'apportait rien d'essentiel"
         )
 
 
-# A token is rarely more than 4 characters of French: dropping this many per token
-# over the budget frees at least that many tokens in one or two rounds.
-_CHARS_DROPPED_PER_TOKEN = 4
-_TRIM_ROUNDS = 6
+# Characters: the cut source is within this much of the longest start that fits.
+_TRIM_PRECISION = 200
+# A source cut shorter than this is no source: the window is too small for the prompt.
+_FEWEST_WORDS = 40
 CUT_OFF_REASON = "réponse coupée (max_tokens / contexte)"
 
 

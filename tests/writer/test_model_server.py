@@ -13,7 +13,7 @@ import pytest
 from bot.app import make_writer as make_app_writer
 from bot.config import load
 from bot.net.retry import RetryPolicy
-from bot.writer.budget import OLLAMA_WINDOW
+from bot.writer.budget import MARGIN, OLLAMA_WINDOW
 from bot.writer.chat import ChatModel
 from bot.writer.llm import CallRecord, ModelError, ModelRefused, ModelStopped
 from bot.writer.server_errors import Fault, classify, from_http, server_words, window_named
@@ -173,7 +173,7 @@ def test_the_window_named_by_an_overflow_is_learnt_and_the_request_fitted(llm: S
     assert outcome.draft is not None
     first, second = llm.calls
     assert first["max_tokens"] == 4096
-    assert 1024 <= second["max_tokens"] < 4096 - 32
+    assert 1024 <= second["max_tokens"] < 4096 - MARGIN
     assert writer.model.window == 4096
 
 
@@ -184,8 +184,8 @@ def test_llamacpp_props_give_the_window_and_max_tokens_fits_it(llm: ScriptedLLM)
     assert writer.write(source(), category="", record=lambda c: None).draft is not None
     sent = llm.calls[0]
     prompt_chars = sum(len(m["content"]) for m in sent["messages"])
-    # The estimate: 3 characters a token, 8 tokens around each message, 32 to spare.
-    assert sent["max_tokens"] <= 4096 - prompt_chars // 3 - 32
+    # The estimate: 3 characters a token, 8 tokens around each message, MARGIN to spare.
+    assert sent["max_tokens"] <= 4096 - prompt_chars // 3 - MARGIN
     assert "options" not in sent  # num_ctx is Ollama's alone
 
 
