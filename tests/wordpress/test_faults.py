@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -127,6 +128,30 @@ def test_a_timeout_after_wordpress_stored_the_post_does_not_make_a_second_one(wp
     publisher = WordPressPublisher(wp.settings(timeout=1), wp.password, retry=QUICK)
     receipt = publisher.publish(submission(story, draft=draft))
     assert wp.posts_of_story(story) == [int(receipt.post_id)]
+
+
+def test_a_publish_stalled_past_its_lease_does_not_make_a_second_post(wp):
+    """Worker A's create stalls inside WordPress, past A's lease; worker B takes the story
+    over and publishes it. A's create lands second: the mu-plugin refuses it, and A edits
+    B's post. One post for the story."""
+    wp.install_plugin(PLUGINS / "stall-create.php")
+    story = uid()
+    draft = french_draft(title=f"Nantes : le tramway prolongé jusqu’à Rezé [en retard] {story}")
+    receipts = {}
+
+    def worker_a() -> None:
+        publisher = WordPressPublisher(wp.settings(timeout=20), wp.password, retry=QUICK)
+        receipts["a"] = publisher.publish(submission(story, draft=draft))
+
+    stalled = threading.Thread(target=worker_a)
+    stalled.start()
+    time.sleep(1.5)  # A's create is inside WordPress, stalled before the post is stored
+    publisher = WordPressPublisher(wp.settings(), wp.password, retry=QUICK)
+    receipts["b"] = publisher.publish(submission(story, draft=draft))
+    stalled.join(30)
+    assert not stalled.is_alive()
+    assert wp.posts_of_story(story) == [int(receipts["b"].post_id)]
+    assert receipts["a"].post_id == receipts["b"].post_id
 
 
 def test_retries_with_backoff_carry_a_story_over_a_short_outage(wp):

@@ -111,6 +111,45 @@ add_filter('rest_post_query', function ($args, $request) {
     return $args;
 }, 10, 2);
 
+// One post per story, even when two workers create it at once (a publish that outlived
+// its lease beside the worker that took the story over): a create carrying a story id
+// holds a MySQL named lock on it until the post and its meta are stored, and is refused
+// (409, with the post's id) when a post already carries the story id.
+add_filter('rest_pre_insert_post', function ($prepared, $request) {
+    $meta = $request->get_param('meta');
+    $story_id = is_array($meta) ? ($meta[DEPECHE_STORY_KEY] ?? '') : '';
+    if (!empty($prepared->ID) || !is_string($story_id) || $story_id === '') {
+        return $prepared;
+    }
+    global $wpdb;
+    $wpdb->get_var($wpdb->prepare('SELECT GET_LOCK(%s, 30)', depeche_lock_name($story_id)));
+    $ids = depeche_find_posts($story_id);
+    if ($ids) {
+        depeche_unlock($story_id);
+        return new WP_Error('depeche_story_exists', 'This story already has its post.',
+            ['status' => 409, 'post_id' => (int) $ids[0]]);
+    }
+    return $prepared;
+}, 10, 2);
+
+// After the post and its meta are stored (also released when the request ends).
+add_action('rest_after_insert_post', function ($post, $request, $creating) {
+    $meta = $request->get_param('meta');
+    $story_id = is_array($meta) ? ($meta[DEPECHE_STORY_KEY] ?? '') : '';
+    if ($creating && is_string($story_id) && $story_id !== '') {
+        depeche_unlock($story_id);
+    }
+}, 10, 3);
+
+function depeche_lock_name(string $story_id): string {
+    return 'depeche_story_' . md5($story_id);
+}
+
+function depeche_unlock(string $story_id): void {
+    global $wpdb;
+    $wpdb->get_var($wpdb->prepare('SELECT RELEASE_LOCK(%s)', depeche_lock_name($story_id)));
+}
+
 add_action('rest_api_init', function () {
     register_rest_route('depeche/v1', '/info', [
         'methods' => 'GET',

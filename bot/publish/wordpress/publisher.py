@@ -27,6 +27,7 @@ from bot.publish.wordpress.transport import (
     TAG,
     PostFields,
     RemotePost,
+    StoryAlreadyPosted,
     Transport,
     plugin_missing,
 )
@@ -76,11 +77,24 @@ class WordPressPublisher:
         try:
             self._require_plugin(transport)
             existing = self._existing_post(transport, submission)
-            if existing is not None and existing.status not in _BOT_OWNED:
-                return _left_alone(existing)
-            return self._write(transport, submission, existing)
+            try:
+                return self._publish_to(transport, submission, existing)
+            except StoryAlreadyPosted as posted:
+                # Another worker created the post since we looked: edit it, never a second.
+                logger.warning("wordpress: story %s: %s", submission.story_uid, posted)
+                existing = transport.get_post(posted.post_id)
+                if existing is None:
+                    raise PublishLater(f"post {posted.post_id} vanished while we wrote") from None
+                return self._publish_to(transport, submission, existing)
         finally:
             transport.close()
+
+    def _publish_to(
+        self, transport: Transport, submission: Submission, existing: RemotePost | None
+    ) -> Receipt:
+        if existing is not None and existing.status not in _BOT_OWNED:
+            return _left_alone(existing)
+        return self._write(transport, submission, existing)
 
     def _require_plugin(self, transport: Transport) -> None:
         if self._plugin_seen:

@@ -13,8 +13,10 @@ from bot.net.retry import parse_retry_after
 from bot.publish.wordpress.transport import (
     CATEGORY,
     STORY_KEY,
+    STORY_POSTED,
     PostFields,
     RemotePost,
+    StoryAlreadyPosted,
     Term,
     credentials_refused,
     not_allowed,
@@ -80,7 +82,16 @@ class RestTransport:
         )
 
     def create_post(self, fields: PostFields) -> int:
-        return self._call("POST", "/wp/v2/posts", "create a post", json=_post_body(fields))["id"]
+        answer = self._call(
+            "POST",
+            "/wp/v2/posts",
+            "create a post",
+            json=_post_body(fields),
+            accept_codes=(STORY_POSTED,),
+        )
+        if answer.get("code") == STORY_POSTED:
+            raise StoryAlreadyPosted(int(answer["data"]["post_id"]))
+        return answer["id"]
 
     def update_post(self, post_id: int, fields: PostFields) -> None:
         self._call("POST", f"/wp/v2/posts/{post_id}", "edit its post", json=_post_body(fields))

@@ -17,6 +17,8 @@ from bot.config.wordpress import WordPressSettings
 from bot.errors import PublishError, PublishLater, PublishRefused, PublishStopped
 
 STORY_KEY = "depeche_story_id"
+# The mu-plugin's refusal of a second post for one story (REST, HTTP 409).
+STORY_POSTED = "depeche_story_exists"
 NOTE_KEY = "_depeche_editor_note"
 CATEGORY = "category"
 TAG = "post_tag"
@@ -24,6 +26,15 @@ INSTALL_HINT = (
     "install the Dépêche mu-plugin: `depeche wp plugin > wp-content/mu-plugins/depeche.php` "
     "on the WordPress server"
 )
+
+
+class StoryAlreadyPosted(Exception):
+    """The site already holds this story's post: another worker created it between this
+    one's look and its create (a publish that outlived its lease)."""
+
+    def __init__(self, post_id: int):
+        super().__init__(f"the site already holds post {post_id} for this story")
+        self.post_id = post_id
 
 
 @dataclass
@@ -74,7 +85,9 @@ class Transport(Protocol):
     def get_post(self, post_id: int) -> RemotePost | None:
         """The post, or None when it no longer exists."""
 
-    def create_post(self, fields: PostFields) -> int: ...
+    def create_post(self, fields: PostFields) -> int:
+        """The new post's id; raises StoryAlreadyPosted when the site (its mu-plugin)
+        holds a post for the story already."""
 
     def update_post(self, post_id: int, fields: PostFields) -> None: ...
 
