@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.breaker import Breaker
 from bot.config import Config
 from bot.net.retry import RetryPolicy
 from bot.pipeline import Runner
@@ -83,6 +84,7 @@ def make_writer(config: Config) -> Writer:
             json_mode=config.llm.json_mode,
             context_tokens=config.llm.context_tokens,
             connect_timeout=config.llm.connect_timeout,
+            breaker=Breaker("model server", config.scheduler.breaker()),
         )
     if model is None:
         # Said once per process: a daemon that lost its OPENAI_API_KEY must not go quiet.

@@ -137,6 +137,7 @@ class Breaker:
     def failed(self, reason: str, *, retry_after: float | None = None) -> None:
         """A "service down" answer. `retry_after` (a 429's) opens the breaker at once,
         for that long."""
+        retry_after = retry_after or None  # "0": no pause asked, an ordinary failure
         with self._lock:
             self._consecutive += 1
             self._failures += 1

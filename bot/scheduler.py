@@ -13,7 +13,9 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -25,6 +27,7 @@ from bot.config import Config, FeedSettings
 from bot.errors import AlreadyRunning
 from bot.pipeline import Runner
 from bot.store import Feed, State
+from bot.store.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +71,10 @@ def _scheduler(config: Config, pipeline: Runner) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         executors={
             "feeds": ThreadPoolExecutor(4),
-            "write": ThreadPoolExecutor(1),
-            "publish": ThreadPoolExecutor(1),
+            # Two threads: a tick or a wake-up while the stage runs finds a free thread,
+            # and StageJob turns it into one more round of the running job.
+            "write": ThreadPoolExecutor(2),
+            "publish": ThreadPoolExecutor(2),
         },
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         timezone=UTC,
@@ -79,20 +84,49 @@ def _scheduler(config: Config, pipeline: Runner) -> BackgroundScheduler:
     for settings in config.feeds:
         _schedule_poll(scheduler, pipeline, settings, due.get(settings.url))
     stages = (
-        ("write", _write_then_wake_publishing, (scheduler, pipeline), config.scheduler.write_every),
-        ("publish", pipeline.publish_batch, (), config.scheduler.publish_every),
+        (
+            "write",
+            partial(_write_then_wake_publishing, scheduler, pipeline),
+            config.scheduler.write_every,
+        ),
+        ("publish", pipeline.publish_batch, config.scheduler.publish_every),
     )
-    for name, job, args, seconds in stages:
+    for name, work, seconds in stages:
         scheduler.add_job(
-            job,
+            StageJob(work),
             "interval",
-            args=args,
             seconds=seconds,
             executor=name,
             id=name,
             next_run_time=_now(),
+            max_instances=3,
         )
     return scheduler
+
+
+class StageJob:
+    """A stage's job that never runs twice at once: a tick or a wake-up that comes while
+    it runs asks for one more round of the running job, and returns. APScheduler never
+    holds a second instance back, so a healthy daemon never logs « maximum number of
+    running instances reached »."""
+
+    def __init__(self, work: Callable[[], object]):
+        self.work = work
+        self._running = threading.Lock()
+        self._again = threading.Event()
+
+    def __call__(self) -> None:
+        if not self._running.acquire(blocking=False):
+            self._again.set()
+            return
+        try:
+            while True:
+                self._again.clear()
+                self.work()
+                if not self._again.is_set():
+                    return
+        finally:
+            self._running.release()
 
 
 def _write_then_wake_publishing(scheduler: BackgroundScheduler, pipeline: Runner) -> None:
@@ -115,6 +149,8 @@ def _poll_and_reschedule(
     scheduler: BackgroundScheduler, pipeline: Runner, settings: FeedSettings
 ) -> None:
     try:
+        if not pipeline.database_ready():  # its breaker says when to look again
+            return
         outcome = pipeline.feeds.poll_safely(settings)
         if outcome.new:
             log.info(
@@ -122,6 +158,8 @@ def _poll_and_reschedule(
             )
         if outcome.new and scheduler.running:  # no need to wait for the next writing tick
             scheduler.modify_job("write", next_run_time=_now())
+    except DatabaseUnavailable as down:  # said once by the database's breaker
+        pipeline.database_failed(down, None)
     except Exception:  # one feed's bug must never stop the others
         log.exception("feed %s: unexpected error", settings.url)
     finally:
@@ -133,8 +171,13 @@ def _poll_and_reschedule(
 def _next_poll_or_later(pipeline: Runner, settings: FeedSettings) -> datetime:
     """The time the database chose; if the database cannot say (it is down), the
     feed's own interval from now, so the feed stays scheduled."""
+    if pipeline.database.blocked():
+        return pipeline.database.retry_at() or _now() + timedelta(seconds=settings.every)
     try:
         chosen = _next_polls(pipeline).get(settings.url)
+    except DatabaseUnavailable as down:
+        pipeline.database_failed(down, None)
+        return pipeline.database.retry_at() or _now() + timedelta(seconds=settings.every)
     except Exception:
         log.exception("feed %s: cannot read its next poll; trying again later", settings.url)
         chosen = None
@@ -165,5 +208,8 @@ def _give_back(pipeline: Runner, grace: float) -> bool:
     idle = pipeline.wait_idle(grace)
     if not idle:
         log.warning("a story was still in hand after %.0fs: giving it back", grace)
-    pipeline.release_all_leases(mine_only=True)
+    try:
+        pipeline.release_all_leases(mine_only=True)
+    except DatabaseUnavailable as down:
+        log.warning("%s: this worker's stories are free again when their lease runs out", down)
     return idle

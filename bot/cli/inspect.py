@@ -70,6 +70,7 @@ def status(config: Config, as_json: bool) -> None:
     """Counts per state, per-feed health, the oldest waiting story, recent problems."""
     from bot.select.selection import Selection
     from bot.store import queries
+    from bot.store.models import utcnow
 
     with open_existing(config) as app, app.sessions() as session:
         data = {
@@ -88,6 +89,10 @@ def status(config: Config, as_json: bool) -> None:
                     "reasons": s.reasons or ([s.last_error] if s.last_error else []),
                 }
                 for s in queries.recent_problems(session)
+            ],
+            "waiting": [
+                {"id": s.id, "state": s.state, "title": s.title, "why": why, "until": _when(until)}
+                for s, why, until in queries.waiting(session, utcnow())
             ],
         }
     if as_json:
@@ -110,6 +115,15 @@ def status(config: Config, as_json: bool) -> None:
         render.table("Drafts with warnings, by rule", ["rule", "drafts"],
                      list(data["warnings"].items()))
     _budget_table(data["budget"], config)
+    if data["waiting"]:
+        render.table(
+            "Waiting, why and until when",
+            ["id", "state", "title", "why", "until"],
+            [
+                [w["id"], w["state"], w["title"], w["why"], _brief(w["until"])]
+                for w in data["waiting"]
+            ],
+        )
     if data["problems"]:
         render.table(
             "Recent problems",
@@ -129,19 +143,24 @@ def stories() -> None:
 @with_config
 def stories_list(config: Config, state: str | None, limit: int) -> None:
     from bot.store import queries
+    from bot.store.models import utcnow
 
+    now = utcnow()
     with open_existing(config) as app, app.sessions() as session:
-        rows = [
-            [
-                s.id,
-                s.state,
-                s.title,
-                _brief(_when(s.state_changed_at)),
-                render.short_location(s.post_url or ""),
-            ]
-            for s in queries.stories(session, state=state, limit=limit)
-        ]
-    render.table("Stories", ["id", "state", "title", "since", "post"], rows)
+        rows = []
+        for s in queries.stories(session, state=state, limit=limit):
+            why, until = queries.wait_reason(s, now) or ("", None)
+            until_text = f" until {_brief(_when(until))}" if until else ""
+            rows.append(
+                [
+                    s.id,
+                    s.state,
+                    s.title,
+                    _brief(_when(s.state_changed_at)),
+                    render.short_location(s.post_url or "") or f"{why}{until_text}",
+                ]
+            )
+    render.table("Stories", ["id", "state", "title", "since", "post or waiting"], rows)
 
 
 @stories.command("show")
@@ -164,6 +183,10 @@ def stories_show(config: Config, story_id: int, as_json: bool) -> None:
         click.echo(f"{key:>10}: {data[key] if data[key] is not None else ''}")
     for reason in data["reasons"]:
         click.echo(f"    reason: {reason}")
+    if data["waiting"]:
+        click.echo(f"   waiting: {data['waiting']['why']}")
+        if data["waiting"]["until"]:
+            click.echo(f"     until: {data['waiting']['until']} UTC")
     draft = data["draft"] or {}
     for warning in draft.get("warnings", []):
         click.echo(f"   warning: {warning}")
@@ -198,8 +221,11 @@ def stories_show(config: Config, story_id: int, as_json: bool) -> None:
 
 def _story_data(session: Any, story: Story) -> dict[str, Any]:
     from bot.store import queries
+    from bot.store.models import utcnow
 
+    waiting = queries.wait_reason(story, utcnow())
     return {
+        "waiting": {"why": waiting[0], "until": _when(waiting[1])} if waiting else None,
         "id": story.id,
         "uid": story.uid,
         "state": story.state,

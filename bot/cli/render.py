@@ -28,7 +28,17 @@ STATE_STYLE = {
 # Columns whose whole text matters (an error, a reason, an address) wrap, and give way
 # first when the terminal is narrow; names and titles end in « … » on one line, within
 # a share of the width; the short ones (states, times, counts) are never cut.
-WRAPPED = {"result", "detail", "last error", "reasons", "explanation", "error", "post"}
+WRAPPED = {
+    "result",
+    "detail",
+    "last error",
+    "reasons",
+    "explanation",
+    "error",
+    "post",
+    "why",
+    "post or waiting",
+}
 CUT = {"title": 2 / 5, "feed": 1 / 4}  # the share of the width each may take
 NUMERIC = {"id", "new", "skipped", "duplicates", "known", "count", "errors", "score", "used", "of"}
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.breaker import BreakerSettings
 from bot.config.quality import QualitySettings
 from bot.config.tables import build_section, parse_interval, read_secret_file
 from bot.config.wordpress import WordPressSettings
@@ -130,6 +131,33 @@ class SchedulerSettings:
     batch: int = 20  # stories per writing or publishing job
     # Attempts at writing or publishing one story before it is `failed`.
     max_attempts: int = 5
+    # Circuit breakers (the model server, the database, the target): opened after this
+    # many "service down" answers in a row, probed after `probe_seconds`, doubling up
+    # to `probe_max_seconds` (under a minute: a service back is used within one).
+    outage_failures: int = 3
+    probe_seconds: int = 30
+    probe_max_seconds: int = 50
+
+    def breaker(self, failures: int | None = None) -> BreakerSettings:
+        return BreakerSettings(
+            failures=failures or self.outage_failures,
+            probe=self.probe_seconds,
+            probe_max=self.probe_max_seconds,
+        )
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    # Prompt and answer bodies of published stories older than this are dropped
+    # (token counts and costs kept); "" keeps them for good. `depeche db vacuum`.
+    keep_prompts: str = ""
+    # Work paid for while the database was down (the model's answers) waits here.
+    spool_dir: str = "data/spool"
+
+    def keep_prompts_seconds(self) -> int | None:
+        if not self.keep_prompts:
+            return None
+        return parse_interval(self.keep_prompts, "store.keep_prompts")
 
 
 @dataclass(frozen=True)
@@ -150,6 +178,7 @@ class Config:
     budget: BudgetSettings = field(default_factory=BudgetSettings)
     triage: TriageSettings = field(default_factory=TriageSettings)
     seo: SeoSettings = field(default_factory=SeoSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
 
     @property
     def root(self) -> Path:
@@ -253,6 +282,7 @@ KNOWN_SECTIONS = {
     "budget",
     "triage",
     "seo",
+    "store",
 }
 
 
@@ -325,6 +355,9 @@ RANGES = (
     ("scheduler", "batch", 1, 10_000),
     ("scheduler", "max_attempts", 1, 30),
     ("seo", "internal_links", 0, 10),
+    ("scheduler", "outage_failures", 1, 100),
+    ("scheduler", "probe_seconds", 1, 3600),
+    ("scheduler", "probe_max_seconds", 1, 86400),
 )
 
 
@@ -406,7 +439,14 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
         budget=budget,
         triage=triage,
         seo=seo,
+        store=_store(data.get("store", {})),
     )
+
+
+def _store(table: Mapping[str, Any]) -> StoreSettings:
+    store = build_section(StoreSettings, table, "store")
+    store.keep_prompts_seconds()  # a wrong interval is said at load, not at vacuum time
+    return store
 
 
 def _sqlite_relative_to(url: str, root: Path) -> str:

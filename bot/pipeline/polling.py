@@ -23,6 +23,7 @@ from bot.log import context as log_context
 from bot.pipeline.enrich import enrich_story
 from bot.select.selection import Selection
 from bot.store import Feed, IngestResult, ingest, stored_story
+from bot.store.db import DatabaseUnavailable
 from bot.store.models import utcnow
 from bot.story import FeedOutcome
 
@@ -69,6 +70,8 @@ class FeedPoller:
         with log_context(feed=settings.url, stage="poll"):
             try:
                 return self.poll(settings)
+            except DatabaseUnavailable:
+                raise  # not this feed's fault: the caller's database breaker hears it
             except Exception as error:
                 log.exception("feed %s: unexpected error", settings.url)
                 reason = unexpected(error)

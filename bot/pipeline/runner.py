@@ -10,6 +10,10 @@ means is decided here, once, by the branch of the bot.errors tree it is on:
 - GiveUpStory: the story is `failed` at once;
 - StopTarget: the story is given back untouched and the stage stops taking
   stories (a site that refuses the bot, a wrong model setup) until restart;
+- ServiceDown: a dependency is down (the model server, the target, the database):
+  not the story's fault, so not an attempt; the story is given back and says why,
+  and the stage takes no story while that dependency's breaker (bot.breaker) is
+  open. A story the database failed under is given back once it answers again;
 - LeaseLost: another worker took the story over; this worker's result is dropped;
 - anything else is a bug: that story's failed attempt, never the end of the run.
 
@@ -29,8 +33,10 @@ from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.breaker import Breaker, ServiceDown
 from bot.config import Config
 from bot.errors import BudgetReached, GiveUpStory, LeaseLost, StopTarget, TryLater, unexpected
 from bot.log import context as log_context
@@ -47,9 +53,13 @@ from bot.store import (
     park,
     release,
     release_all,
+    release_mine,
     renew,
     transition,
+    wait_for_service,
 )
+from bot.store.db import DatabaseUnavailable
+from bot.store.spool import Spool
 from bot.story import CycleReport, StoryOutcome
 from bot.writer import Writer
 from bot.writer.llm import CallRecord, Recorder
@@ -95,6 +105,15 @@ class Runner:
         self.stopping = threading.Event()
         self._in_hand = 0
         self._idle = threading.Condition()
+        # One breaker per dependency (bot.breaker): the model server's is the client's own.
+        self.database = Breaker("database", config.scheduler.breaker(failures=1))
+        self.target = Breaker(
+            f"publishing target ({config.publish.target})", config.scheduler.breaker()
+        )
+        self.spool = Spool(config.resolve(config.store.spool_dir))
+        # Stories this worker held when the database failed under it: freed once it is back.
+        self._stranded: set[int] = set()
+        self._stranded_lock = threading.Lock()
 
     # --- the stages, as the runner calls them -----------------------------
 
@@ -107,22 +126,42 @@ class Runner:
             record=self._recorder(story.id),
             worker=self.worker,
             force=force,
+            spool=self.spool,
         )
 
     def _publish(self, session: Session, story: Story) -> StoryOutcome:
-        return publish_story(session, story, self.publisher, worker=self.worker)
+        """publish_story through the target's breaker: a site down (refused, timed out,
+        5xx, 429) is the target's failure, not the story's."""
+        self.target.before_call()
+        try:
+            outcome = publish_story(session, story, self.publisher, worker=self.worker)
+        except ServiceDown:
+            raise  # the database's, heard by its own breaker
+        except TryLater as down:
+            self.target.failed(str(down), retry_after=down.retry_after)
+            raise ServiceDown(str(down), retry_after=down.retry_after) from down
+        except (GiveUpStory, StopTarget):
+            self.target.succeeded()  # it answered: up, the story or the setup was at fault
+            raise
+        self.target.succeeded()
+        return outcome
 
     def _recorder(self, story_id: int) -> Recorder:
         """Each call is committed at once, in its own session: a crash right after the
         model answered still leaves what the answer cost, and what it said."""
 
         def record(call: CallRecord) -> None:
-            with self.sessions() as session:
-                session.add(LLMCall(story_id=story_id, **call.__dict__))
-                # Each call is also a heartbeat: the lease outlives a slow model's retries
-                # and repairs, so no other worker takes the story while it is being written.
-                renew(session, story_id, self.worker, self.lease)
-                session.commit()
+            try:
+                with self.sessions() as session:
+                    session.add(LLMCall(story_id=story_id, **call.__dict__))
+                    # Each call is also a heartbeat: the lease outlives a slow model's retries
+                    # and repairs, so no other worker takes the story while it is written.
+                    renew(session, story_id, self.worker, self.lease)
+                    session.commit()
+            except DatabaseUnavailable as down:
+                # The answer is in hand: what it cost waits in the spool, and writing goes on.
+                self.spool.keep_call({"story_id": story_id, **call.__dict__})
+                self.database.failed(str(down))
 
         return record
 
@@ -141,12 +180,18 @@ class Runner:
     def _batch(
         self, state: State, stage: str, work: Stage, limit: int | None, progress: Progress | None
     ) -> list[StoryOutcome]:
-        outcomes = []
-        with self.sessions() as session:
-            for story in self._claimed(session, state, limit):
-                if progress:
-                    progress(story.title)
-                outcomes.append(self.run_stage(session, story, stage, work))
+        outcomes: list[StoryOutcome] = []
+        if not self.database_ready():
+            return outcomes
+        story = None
+        try:
+            with self.sessions() as session:
+                for story in self._claimed(session, state, limit):
+                    if progress:
+                        progress(story.title)
+                    outcomes.append(self.run_stage(session, story, stage, work))
+        except DatabaseUnavailable as down:  # claiming, or reading the story's feed
+            self.database_failed(down, story)
         return outcomes
 
     def write_chosen(self, story_id: int, *, force: bool = False) -> list[StoryOutcome]:
@@ -175,7 +220,7 @@ class Runner:
         story's work starts, so another worker is never kept waiting on a story
         that sits in this one's queue, and a stop leaves nothing claimed."""
         for _ in range(limit or self.config.scheduler.batch):
-            if self.stopping.is_set() or self._stage_stopped(state):
+            if self.stopping.is_set() or self._stage_stopped(state) or self._blocked(state):
                 return
             rules = ClaimRules(where=(), order=())
             if state == State.NEW:
@@ -193,6 +238,58 @@ class Runner:
 
     def _stage_stopped(self, state: State) -> bool:
         return bool(self.writing_stopped if state == State.NEW else self.publishing_stopped)
+
+    def _breaker_of(self, state: State) -> Breaker | None:
+        return self.writer.breaker if state == State.NEW else self.target
+
+    def _blocked(self, state: State) -> bool:
+        """The stage of `state` may not take a story now: a dependency's breaker is open."""
+        needed = self._breaker_of(state)
+        return self.database.blocked() or (needed is not None and needed.blocked())
+
+    # --- the database's outages ---------------------------------------------
+
+    def database_ready(self) -> bool:
+        """Is the database there? Once it failed: not before its breaker's probe time,
+        and the probe also frees the stories this worker held and stores the spooled
+        call records, so nothing stays locked by a living worker."""
+        with self._stranded_lock:
+            stranded = sorted(self._stranded)
+        if not self.database.is_open and not stranded:
+            return True
+        try:
+            self.database.before_call()
+            with self.sessions() as session:
+                session.execute(select(1))
+                freed = release_mine(session, stranded, self.worker) if stranded else 0
+            self._store_spooled_calls()
+        except ServiceDown as down:
+            if isinstance(down, DatabaseUnavailable):
+                self.database.failed(str(down))
+            return False
+        self.database.succeeded()
+        with self._stranded_lock:
+            self._stranded.difference_update(stranded)
+        if freed:
+            log.info("%d story(ies) given back now that the database answers", freed)
+        return True
+
+    def database_failed(self, down: DatabaseUnavailable, story: Story | None) -> None:
+        """The database failed under this worker: nothing more to write there now; the
+        story in hand is given back as soon as it answers again (database_ready)."""
+        self.database.failed(str(down))
+        if story is not None:
+            with self._stranded_lock:
+                self._stranded.add(story.id)
+
+    def _store_spooled_calls(self) -> None:
+        rows, lines = self.spool.calls()
+        if not lines:
+            return
+        with self.sessions() as session:
+            session.add_all(LLMCall(**row) for row in rows)
+            session.commit()
+        self.spool.forget_calls(lines)
 
     # --- the failure policy ------------------------------------------------
 
@@ -213,6 +310,12 @@ class Runner:
             return work(session, story)
         except LeaseLost:
             raise
+        except DatabaseUnavailable as down:
+            # Nothing can be recorded now: given back once the database answers.
+            self.database_failed(down, story)
+            return StoryOutcome(story.id, story.title, stage, story.state, str(down))
+        except ServiceDown as down:
+            return self._waits_for_service(session, story, stage, str(down))
         except BudgetReached as reached:
             # Not an attempt: the story waits in `new`, and the next day writes it.
             note_waiting(session, str(reached), story_ids=[story.id])
@@ -236,6 +339,17 @@ class Runner:
             log.exception("story %s: unexpected error while %s", story.id, stage)
             session.rollback()
             return self._failed_attempt(session, story, stage, unexpected(error), None)
+
+    def _waits_for_service(
+        self, session: Session, story: Story, stage: str, reason: str
+    ) -> StoryOutcome:
+        """No attempt counted; the story says why it waits and, once the breaker is
+        open, until when (its next probe). When it closes, every waiting story goes."""
+        breaker = self._breaker_of(story.state)
+        if breaker is not None and (probe := breaker.retry_at()):
+            reason = f"{breaker.why()}; next probe {probe:%Y-%m-%d %H:%M:%S} UTC"
+        wait_for_service(session, story, reason)
+        return StoryOutcome(story.id, story.title, stage, story.state, f"waiting: {reason}")
 
     def _given_back(self, session: Session, story: Story, stage: str, why: str) -> StoryOutcome:
         release(session, story)
@@ -319,4 +433,8 @@ class Runner:
             report.stories.extend(batch)
         report.skipped_publishing = self.publishing_stopped
         report.skipped_writing = self.writing_stopped
+        if not self.database_ready():
+            # The stories in hand could not be given back: said in one line (exit 5);
+            # their leases run out on their own, or the next run frees them at start.
+            raise DatabaseUnavailable(self.database.why())
         return report

@@ -10,15 +10,20 @@ article page and the image were read when the story was stored (bot.pipeline.enr
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.orm import Session
 
 from bot.failpoints import failpoint
 from bot.publish import Publisher
 from bot.select.selection import Selection
 from bot.store import State, Story, transition
+from bot.store.spool import Spool
 from bot.story import Draft, SourceArticle, StoryOutcome, Submission
 from bot.writer import Writer
 from bot.writer.llm import Recorder
+
+log = logging.getLogger(__name__)
 
 
 def write_story(
@@ -30,9 +35,12 @@ def write_story(
     record: Recorder,
     worker: str,
     force: bool = False,
+    spool: Spool | None = None,
 ) -> StoryOutcome:
     """Write one claimed `new` story: skipped by the selection, held by the gate, or
-    written. Raises what the writer or the selection raise (bot.errors)."""
+    written. Raises what the writer or the selection raise (bot.errors). The model's
+    answer waits in `spool` until the database has the result: if the database fails
+    under it, the next try uses it instead of paying for the call again."""
     outcome = StoryOutcome(story.id, story.title, "write", story.state)
     feed_url = story.feed.url if story.feed else None
     if skip := selection.before_write(session, story, feed_url, record):
@@ -47,13 +55,18 @@ def write_story(
         )
         outcome.state, outcome.detail = State.SKIPPED, skip
         return outcome
-    written = writer.write(
+    kept = spool.outcome(story.uid) if spool else None
+    if kept is not None:
+        log.info("story %s: the model's answer kept while the database was down is used", story.id)
+    written = kept or writer.write(
         source_of(story),
         category=story.category,
         record=record,
         guard=selection.guard(story.id, force=force),
     )
     failpoint("model-answered")
+    if spool is not None and writer.model is not None and kept is None:
+        spool.keep_outcome(story.uid, written)
     if written.draft is None:
         reasons = written.held_reasons
         transition(
@@ -65,11 +78,15 @@ def write_story(
             reasons=reasons,
             worker=worker,
         )
+        if spool is not None:
+            spool.drop_answer(story.uid)
         outcome.state, outcome.detail = State.HELD, "; ".join(reasons)
         return outcome
     story.draft = written.draft.to_dict()
     detail = written.summary()
     transition(session, story, State.WRITTEN, stage="write", detail=detail, worker=worker)
+    if spool is not None:
+        spool.drop_answer(story.uid)
     outcome.state, outcome.detail = State.WRITTEN, detail
     return outcome
 

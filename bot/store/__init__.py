@@ -13,10 +13,12 @@ from bot.store.stories import (
     record_triage,
     release,
     release_all,
+    release_mine,
     renew,
     retry,
     stored_story,
     transition,
+    wait_for_service,
 )
 
 __all__ = [
@@ -36,10 +38,12 @@ __all__ = [
     "record_triage",
     "release",
     "release_all",
+    "release_mine",
     "renew",
     "retry",
     "session_factory",
     "stored_story",
     "transition",
     "upgrade",
+    "wait_for_service",
 ]

@@ -94,3 +94,32 @@ def token_totals(session: Session) -> dict[str, Any]:
 
 def story_events(session: Session, story_id: int) -> list[Event]:
     return list(session.scalars(select(Event).where(Event.story_id == story_id).order_by(Event.id)))
+
+
+def wait_reason(story: Story, now: datetime) -> tuple[str, datetime | None] | None:
+    """Why a story in `new` or `written` is not being worked, and until when (None:
+    until its dependency is back or the next day's budget); None when it is not waiting."""
+    if story.state not in (State.NEW, State.WRITTEN) or story.lease_owner:
+        return None
+    if story.lease_until is not None and story.lease_until > now:
+        return f"retry after a failed attempt: {story.last_error or '?'}", story.lease_until
+    if story.reasons:  # a breaker (a dependency down) or the day's budget said why
+        return story.reasons[0], None
+    return None
+
+
+def waiting(session: Session, now: datetime, limit: int = 20) -> list[tuple[Story, str, Any]]:
+    """The stories that wait for something, with why and until when, oldest first."""
+    candidates = session.scalars(
+        select(Story)
+        .where(Story.state.in_([State.NEW, State.WRITTEN]), Story.lease_owner.is_(None))
+        .order_by(Story.id)
+        .limit(1000)
+    )
+    found = []
+    for story in candidates:
+        if (reason := wait_reason(story, now)) is not None:
+            found.append((story, *reason))
+            if len(found) == limit:
+                break
+    return found

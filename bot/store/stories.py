@@ -307,3 +307,31 @@ def choose_by_hand(session: Session, story: Story) -> None:
     story.chosen_by_hand = True
     story.attempts = 0
     transition(session, story, State.NEW, stage="select", detail="chosen by hand")
+
+
+def wait_for_service(session: Session, story: Story, reason: str) -> None:
+    """A dependency is down (its breaker opened): the story is given back with no
+    attempt counted, and it and every free story waiting in its state say why."""
+    session.execute(
+        update(Story)
+        .where(
+            Story.state == story.state,
+            or_(Story.id == story.id, Story.lease_owner.is_(None)),
+        )
+        .values(reasons=[reason])
+    )
+    story.lease_owner = None
+    story.lease_until = None
+    session.commit()
+
+
+def release_mine(session: Session, story_ids: Sequence[int], worker: str) -> int:
+    """Give back the stories this worker still holds (the database failed under them):
+    only its own leases, so a story another worker took meanwhile stays his."""
+    freed = session.execute(
+        update(Story)
+        .where(Story.id.in_(story_ids), Story.lease_owner == worker)
+        .values(lease_owner=None, lease_until=None)
+    )
+    session.commit()
+    return freed.rowcount

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
+from bot.breaker import Breaker
 from bot.config.quality import QualitySettings
 from bot.quality import Failure, GateResult, apply_local_fixes, check, repair_request
 from bot.quality.result import warning_line
@@ -38,6 +39,15 @@ class Writer:
         self.model = model
         self.prompts = prompts
         self.quality = quality
+
+    @property
+    def breaker(self) -> Breaker | None:
+        """The model server's breaker; the offline writer has no server to wait for."""
+        return self.model.breaker if self.model else None
+
+    @property
+    def name(self) -> str:
+        return self.model.model if self.model else "offline"
 
     def write(
         self,

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import openai
 
+from bot.breaker import Breaker, BreakerOpen
 from bot.net.retry import RetryPolicy, call_with_retries, parse_retry_after
 from bot.writer.budget import MARGIN, ServerInfo, TokenCounter, probe, trimmed_history
 from bot.writer.llm import (
@@ -26,6 +27,7 @@ from bot.writer.llm import (
     ModelError,
     ModelRefused,
     ModelStopped,
+    ModelUnavailable,
     Recorder,
 )
 from bot.writer.server_errors import Action, Fault, ServerError, from_http
@@ -36,7 +38,8 @@ log = logging.getLogger(__name__)
 MIN_ANSWER_TOKENS = 1024
 
 _KINDS: dict[Action, type[ModelError]] = {
-    Action.RETRY: ModelError,
+    # Server down, timed out, rate limited: the model server's breaker hears it.
+    Action.RETRY: ModelUnavailable,
     Action.GIVE_UP: ModelRefused,
     Action.STOP: ModelStopped,
 }
@@ -66,6 +69,7 @@ class ChatModel:
         json_mode: bool = True,
         context_tokens: int = 0,
         connect_timeout: float = 10.0,
+        breaker: Breaker | None = None,
     ):
         # A dead host is known in seconds; a slow model may take minutes to answer.
         self._timeout = httpx.Timeout(timeout, connect=min(connect_timeout, timeout))
@@ -83,6 +87,7 @@ class ChatModel:
         self._temperature = temperature
         self._max_tokens = max_tokens
         self._json_mode = json_mode
+        self.breaker = breaker or Breaker("model server")
         # The window: configured, else read from the server, else learnt from its errors.
         self.window: int | None = context_tokens or None
         self._window_configured = bool(context_tokens)
@@ -179,13 +184,17 @@ class ChatModel:
         def attempt() -> Completion:
             nonlocal started
             started = time.monotonic()
-            return self._once(sent, max_tokens)
+            return self._through_breaker(sent, max_tokens)
 
         def failed(attempt: int, error: BaseException, wait: float | None) -> None:
+            if isinstance(error, ModelUnavailable) and error.error is None:
+                return  # the breaker is open: no call was made, nothing to record
             elapsed = int((time.monotonic() - started) * 1000)
             line = str(error)
             record(CallRecord(self.model, purpose, sent, None, None, None, elapsed, line))
-            log.warning(
+            # While the breaker is open, a failed probe is counted there, not told here.
+            log.log(
+                logging.DEBUG if self.breaker.is_open and attempt == 1 else logging.WARNING,
                 "model call %d failed after %d ms: %s%s",
                 attempt,
                 elapsed,
@@ -196,7 +205,12 @@ class ChatModel:
         completion = call_with_retries(
             attempt,
             policy=self._policy,
-            is_retryable=lambda e: isinstance(e, ModelError) and e.action is Action.RETRY,
+            # Once the breaker opened, the next call is its probe, not a retry here.
+            is_retryable=lambda e: (
+                isinstance(e, ModelError)
+                and e.action is Action.RETRY
+                and not self.breaker.is_open
+            ),
             retry_after=lambda e: e.retry_after if isinstance(e, ModelError) else None,
             on_failure=failed,
         )
@@ -230,6 +244,25 @@ class ChatModel:
             # Ollama cuts a prompt longer than its num_ctx without a word: say ours.
             extras["extra_body"] = {"options": {"num_ctx": self.window}}
         return extras
+
+    def _through_breaker(self, messages: list[Message], max_tokens: int) -> Completion:
+        """One call, if the breaker lets it go; what the server said goes to the breaker.
+        A 429 opens it at once for its Retry-After: the writers wait, not this thread."""
+        try:
+            self.breaker.before_call()
+        except BreakerOpen as closed:
+            raise ModelUnavailable(str(closed)) from None
+        try:
+            completion = self._once(messages, max_tokens)
+        except ModelUnavailable as down:
+            asked = down.retry_after if down.fault is Fault.RATE_LIMIT else None
+            self.breaker.failed(down.fault.value if down.fault else str(down), retry_after=asked)
+            raise
+        except ModelError:
+            self.breaker.succeeded()  # it answered: up; the request or the setup was at fault
+            raise
+        self.breaker.succeeded()
+        return completion
 
     def _once(self, messages: list[Message], max_tokens: int) -> Completion:
         started = time.monotonic()

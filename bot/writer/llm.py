@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.breaker import Breaker, ServiceDown
 from bot.errors import GiveUpStory, StopTarget, TryLater
 from bot.writer.server_errors import Action, Fault, ServerError
 
@@ -88,10 +89,16 @@ class ModelStopped(ModelError, StopTarget):
     the prompt): every story would fail the same way, so the writing stage stops."""
 
 
+class ModelUnavailable(ModelError, ServiceDown):
+    """The model server is down (refused, timed out, 5xx, 429) or its breaker is open:
+    no story's fault, so no story's attempt."""
+
+
 class Model(Protocol):
     """A chat model: one call, retried, recorded (bot.writer.chat.ChatModel)."""
 
     model: str
+    breaker: Breaker  # the model server's: the writing stage stops while it is open
 
     def excess_tokens(self, messages: list[Message]) -> int:
         """Tokens this prompt must lose for an answer to fit the server's window."""

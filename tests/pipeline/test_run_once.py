@@ -174,16 +174,16 @@ def test_model_down_keeps_the_story_with_its_reason_then_it_is_written(
         llm={"base_url": llm.base_url, "attempts": 2},
         scheduler={"max_attempts": 2},
     )
-    llm.script(error(503), error(503))
+    llm.script(error(503), error(503), error(503))
     assert invoke(config, "run", "--once").exit_code == 0
     status = json.loads(invoke(config, "status", "--json").output)
     assert status["states"]["new"] == 1
-    assert status["problems"][0]["reasons"] == [
-        "model server: server down (HTTP 503) — « scripted » — serveur arrêté ou surchargé : "
-        "l'article sera repris plus tard"
-    ]
+    # An outage is not the story's fault: no attempt counted; it says why it waits.
+    (waiting,) = status["waiting"]
+    assert waiting["why"].startswith("model server unavailable since ")
+    assert "(server down); next probe " in waiting["why"]
     shown = json.loads(invoke(config, "stories", "show", "1", "--json").output)
-    assert shown["attempts"] == 1 and len(shown["calls"]) == 2
+    assert shown["attempts"] == 0 and len(shown["calls"]) == 3  # then the breaker opened
     # The story is parked until its retry time; `stories retry` only takes failed or held ones.
     assert invoke(config, "stories", "retry", "1").exit_code == 2
 

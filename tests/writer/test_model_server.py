@@ -15,7 +15,13 @@ from bot.config import load
 from bot.net.retry import RetryPolicy
 from bot.writer.budget import MARGIN, OLLAMA_WINDOW
 from bot.writer.chat import ChatModel
-from bot.writer.llm import CallRecord, ModelError, ModelRefused, ModelStopped
+from bot.writer.llm import (
+    CallRecord,
+    ModelError,
+    ModelRefused,
+    ModelStopped,
+    ModelUnavailable,
+)
 from bot.writer.server_errors import Fault, classify, from_http, server_words, window_named
 from tests.conftest import ROOT
 from tests.servers.llm import (
@@ -103,7 +109,7 @@ TINY = 600
         ),
         (
             error(503, body='{"error": {"code": 503, "message": "Loading model"}}'),
-            ModelError,
+            ModelUnavailable,  # a server down: its breaker hears it (issue 15)
             Fault.DOWN,
             "Loading model",
             "repris plus tard",

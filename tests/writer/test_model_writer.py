@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.story import SourceArticle
-from bot.writer.llm import CallRecord, ModelError
+from bot.writer.llm import CallRecord, ModelError, ModelUnavailable
 from tests.servers.llm import ScriptedLLM, answer, error
 from tests.writer.conftest import make_writer
 
@@ -60,17 +61,24 @@ def test_answer_in_a_code_fence_is_accepted(llm: ScriptedLLM):
     )
 
 
-def test_429_with_retry_after_then_success(llm: ScriptedLLM):
+def test_a_429_pauses_the_writers_for_its_retry_after_without_sleeping_here(llm: ScriptedLLM):
+    """Issue 15 §1: the story goes back at once (the writing thread does not sleep, so a
+    run goes on to publish), and the model's breaker holds writing for the Retry-After."""
     llm.script(error(429, retry_after="1"), answer(good_answer()))
     calls: list[CallRecord] = []
-    outcome = make_writer(llm, model="scripted-model", attempts=3).write(
-        source(), category="", record=calls.append
-    )
+    writer = make_writer(llm, model="scripted-model", attempts=3)
+    started = time.monotonic()
+    with pytest.raises(ModelUnavailable, match="HTTP 429"):
+        writer.write(source(), category="", record=calls.append)
+    assert time.monotonic() - started < 1
+    assert writer.breaker is not None and writer.breaker.blocked()
+    time.sleep(1.1)
+    outcome = writer.write(source(), category="", record=calls.append)
     assert outcome.draft is not None
     assert calls[0].error is not None
     assert calls[0].error.startswith("model server: rate limit (HTTP 429) — « scripted »")
     assert calls[1].error is None
-    assert len(llm.calls) == 2
+    assert len(llm.calls) == 2 and not writer.breaker.is_open
 
 
 def test_server_errors_that_persist_raise_model_error(llm: ScriptedLLM):
