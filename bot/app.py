@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +17,7 @@ from bot.publish import OutboxPublisher, Publisher
 from bot.store import make_engine, session_factory, upgrade
 from bot.store.db import patiently
 from bot.store.lock import InstanceLock
+from bot.store.retention import drop_old_prompts
 from bot.writer import Writer
 from bot.writer.prompt import Prompts
 
@@ -47,6 +49,9 @@ class App:
             pipeline.publisher.ensure_writable()  # said now, not after the model was paid
         if self.lock.exclusive:
             patiently(pipeline.release_all_leases)
+        if (seconds := self.config.store.keep_prompts_seconds()) is not None:
+            with self.sessions() as session:  # retention, once per run or daemon start
+                drop_old_prompts(session, timedelta(seconds=seconds))
         return pipeline
 
     def close(self) -> None:

@@ -222,3 +222,33 @@ def db_check(config: Config) -> None:
         )
         sys.exit(1)
     click.echo(f"database {where}: ok (integrity checked, schema at {current})")
+
+
+@db.command("vacuum")
+@with_config
+def db_vacuum(config: Config) -> None:
+    """Drop the prompt and answer bodies older than [store] keep_prompts (token counts
+    and costs kept), then give the room back (VACUUM)."""
+    from datetime import timedelta
+
+    from bot.store.db import database_exists, describe, make_engine, session_factory
+    from bot.store.retention import drop_old_prompts, vacuum
+
+    where = describe(config.database_url)
+    if not database_exists(config.database_url):
+        raise UserError(f"no database at {where} yet: `depeche run --once` creates it")
+    engine = make_engine(config.database_url)
+    try:
+        if (seconds := config.store.keep_prompts_seconds()) is not None:
+            with session_factory(engine)() as session:
+                emptied = drop_old_prompts(session, timedelta(seconds=seconds))
+            click.echo(
+                f"{emptied} model call(s) of stories published more than "
+                f"{config.store.keep_prompts} ago: prompt and answer dropped"
+            )
+        else:
+            click.echo("[store] keep_prompts is not set: every prompt and answer is kept")
+        vacuum(engine)
+    finally:
+        engine.dispose()
+    click.echo(f"database {where} vacuumed")
