@@ -13,7 +13,9 @@ A story moves through these states, each change committed at once:
 
 A worker that takes a story sets a lease (owner + expiry) without changing
 its state, so a dead worker's story is simply taken again once the lease
-expires, and two workers never handle the same story at the same time.
+expires, and two workers never handle the same story at the same time. A failed
+attempt frees the lease and parks the story: `not_before` says when it may be
+tried again.
 """
 
 from __future__ import annotations
@@ -123,7 +125,9 @@ class Story(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     lease_owner: Mapped[str | None] = mapped_column(String(100))
-    lease_until: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]  # the lease's expiry, only while a worker holds it
+    # A parked failure is not tried again before this (bot.store.park).
+    not_before: Mapped[datetime | None]
 
     post_id: Mapped[str | None] = mapped_column(String(100))
     post_url: Mapped[str | None] = mapped_column(String(2048))

@@ -101,8 +101,8 @@ def wait_reason(story: Story, now: datetime) -> tuple[str, datetime | None] | No
     until its dependency is back or the next day's budget); None when it is not waiting."""
     if story.state not in (State.NEW, State.WRITTEN) or story.lease_owner:
         return None
-    if story.lease_until is not None and story.lease_until > now:
-        return f"retry after a failed attempt: {story.last_error or '?'}", story.lease_until
+    if story.not_before is not None and story.not_before > now:
+        return f"retry after a failed attempt: {story.last_error or '?'}", story.not_before
     if story.reasons:  # a breaker (a dependency down) or the day's budget said why
         return story.reasons[0], None
     return None

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
@@ -132,7 +132,10 @@ def claim(
     ... WHERE lease is free decides, and a worker that lost looks again.
     """
     now = utcnow()
-    free = or_(Story.lease_until.is_(None), Story.lease_until < now)
+    free = and_(
+        or_(Story.lease_until.is_(None), Story.lease_until < now),
+        or_(Story.not_before.is_(None), Story.not_before <= now),
+    )
     candidates = (
         select(Story.id)
         .where(Story.state == state, free, *where)
@@ -234,6 +237,7 @@ def transition(
     story.reasons = reasons
     story.lease_owner = None
     story.lease_until = None
+    story.not_before = None  # a wait belonged to the state it leaves
     if state in (State.WRITTEN, State.PUBLISHED):
         story.last_error = None
     session.add(Event(story_id=story.id, stage=stage, outcome=state.value, detail=detail))
@@ -249,13 +253,14 @@ def park(
     retry_in: timedelta,
     worker: str | None = None,
 ) -> None:
-    """One failed attempt: counted, kept with its error, and parked until `retry_in`
-    has passed (the lease doubles as a not-before time), so no loop hammers it."""
+    """One failed attempt: counted, kept with its error, its lease freed, and parked
+    until `retry_in` has passed (`not_before`), so no loop hammers it."""
     _still_held(session, story, worker)
     story.attempts += 1
     story.last_error = error
     story.lease_owner = None
-    story.lease_until = utcnow() + retry_in
+    story.lease_until = None
+    story.not_before = utcnow() + retry_in
     session.add(Event(story_id=story.id, stage=stage, outcome="error", detail=error))
     session.commit()
 

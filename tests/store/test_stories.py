@@ -6,7 +6,8 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from alembic import command
+from sqlalchemy import func, select, text
 
 from bot.errors import LeaseLost
 from bot.feeds.item import FeedItem
@@ -26,6 +27,7 @@ from bot.store import (
     transition,
     upgrade,
 )
+from bot.store.db import _alembic_config
 
 TEXT = (
     "La préfecture a ouvert mercredi un centre d'accueil de jour pour les sinistrés "
@@ -134,6 +136,9 @@ def test_a_failed_attempt_parks_the_story_then_retry_puts_it_back(sessions):
             retry_in=timedelta(minutes=5),
         )
         assert story.attempts == 1 and story.last_error == "model server answered HTTP 503"
+        # The wait is its own column; the lease is gone with its owner.
+        assert story.lease_owner is None and story.lease_until is None
+        assert story.not_before is not None
         assert claim(session, State.NEW, "w", timedelta(minutes=1), 1) == []  # parked
         transition(session, story, State.FAILED, stage="write", reasons=["HTTP 503"])
         assert retry(session, story) == State.NEW
@@ -162,3 +167,27 @@ def test_a_worker_whose_lease_was_taken_over_cannot_commit_its_result(sessions):
         with pytest.raises(LeaseLost):
             park(check, story, stage="publish", error="x", retry_in=timedelta(0),
                            worker="worker-1")
+
+
+def test_a_database_from_before_not_before_keeps_its_parked_story_parked(tmp_path):
+    """Up to 0004 a parked failure had no owner and its retry time in lease_until."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(_alembic_config(engine), "0004_llm_finish_reason")
+    retry_at = "2099-01-01 00:00:00.000000+00:00"
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO feeds (url, title, error_count) VALUES ('f', '', 0)"))
+        connection.execute(
+            text(
+                "INSERT INTO stories (uid, feed_id, state, state_changed_at, guid, url, title,"
+                " source_text, category, fetched_at, attempts, lease_until, chosen_by_hand)"
+                " VALUES ('u1', 1, 'new', :at, 'g1', '', 't', 'x', '', :at, 1, :at, 0)"
+            ),
+            {"at": retry_at},
+        )
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        story = session.scalars(select(Story)).one()
+        assert story.lease_until is None
+        assert story.not_before is not None and story.not_before.year == 2099
+        assert claim(session, State.NEW, "w", timedelta(minutes=1), 1) == []
+    engine.dispose()
