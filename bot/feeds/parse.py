@@ -5,7 +5,9 @@ from __future__ import annotations
 import calendar
 import hashlib
 import logging
+import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,13 +20,19 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 
 from bot.errors import FeedError
 from bot.feeds.item import FeedItem
-from bot.feeds.jsonfeed import json_item_fields, looks_like_json_feed, parse_json_feed
+from bot.feeds.jsonfeed import looks_like_json_feed, parse_json_feed
+from bot.net.decode import CharsetUnknown, DecodedText, charset_param, decode_text
 from bot.sanitize import html_to_text, valid_characters
 
 log = logging.getLogger(__name__)
 
 # Dates before this or more than a day ahead are a feed's mistake, not news.
 OLDEST_SANE_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+# The encoding in an XML declaration, read in ASCII (a wide encoding is told by its first bytes).
+_XML_ENCODING = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\sencoding\s*=\s*[\"']([^\"']+)[\"']"
+)
+_XML_DECLARED_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?\sencoding\s*=\s*)([\"'])[^\"']*\2")
 
 
 @dataclass
@@ -37,27 +45,54 @@ class ParsedFeed:
 
 
 def parse_feed(content: bytes, *, content_type: str = "", base_url: str = "") -> ParsedFeed:
+    """Decode the document to Unicode first, whatever its charset, then read it."""
     if not content.strip():
         raise FeedError("empty document")
-    if looks_like_json_feed(content, content_type):
-        return _parse_json(content, base_url)
-    _refuse_entities(content)
-    return _parse_xml(content, content_type, base_url)
+    decoded = _decoded(content, content_type)
+    warnings = [decoded.warning] if decoded.warning else []
+    if looks_like_json_feed(decoded.text, content_type):
+        feed = _parse_json(decoded.text, base_url)
+    else:
+        _refuse_entities(decoded.text)
+        feed = _parse_xml(_as_utf8(decoded.text), content_type, base_url)
+    feed.warnings[:0] = warnings
+    return feed
 
 
-def _refuse_entities(content: bytes) -> None:
-    """Entity declarations are how XML bombs and external-entity reads work;
-    no honest feed needs them, so a feed that declares any is refused."""
+def _decoded(content: bytes, content_type: str) -> DecodedText:
+    """The server's charset first, then the XML declaration's (feedparser's order for
+    XML media types), then UTF-8, then a detected one."""
+    declaration = _XML_ENCODING.match(content)
+    declared = declaration.group(1).decode("ascii", "replace") if declaration else None
     try:
-        defused_fromstring(content, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        return decode_text(content, [charset_param(content_type), declared])
+    except CharsetUnknown as error:
+        raise FeedError(str(error)) from None
+
+
+def _refuse_entities(text: str) -> None:
+    """Entity declarations are how XML bombs and external-entity reads work;
+    no honest feed needs them, so a feed that declares any is refused. The check
+    reads the decoded text, the very text feedparser will read."""
+    try:
+        defused_fromstring(
+            _as_utf8(text), forbid_dtd=False, forbid_entities=True, forbid_external=True
+        )
     except DefusedXmlException as error:
         raise FeedError(f"refused: the XML declares entities ({type(error).__name__})") from None
     except ParseError:
         pass  # malformed XML: feedparser's lenient parser gets a chance, and says if it fails
 
 
+def _as_utf8(text: str) -> bytes:
+    """The decoded document in UTF-8, its XML declaration saying so."""
+    return _XML_DECLARED_ENCODING.sub(r"\1\2utf-8\2", text, count=1).encode("utf-8", "replace")
+
+
 def _parse_xml(content: bytes, content_type: str, base_url: str) -> ParsedFeed:
-    headers = {"content-type": content_type} if content_type else {}
+    # The content is UTF-8 now, whatever the server said.
+    media_type = content_type.split(";")[0].strip()
+    headers = {"content-type": f"{media_type}; charset=utf-8"} if media_type else {}
     parsed = feedparser.parse(content, response_headers=headers, sanitize_html=False)
     warnings = []
     if parsed.get("bozo"):
@@ -88,20 +123,19 @@ def _xml_item(entry: Any, base_url: str, language: str | None) -> FeedItem | Non
         guid=entry.get("id") or "",
         # urljoin(base, "") is the base: an item without a link would get the feed's URL.
         link=urljoin(base_url, entry["link"]) if entry.get("link") else "",
-        title=entry.get("title") or "",
-        body_html=body,
+        title=html_to_text(entry.get("title") or ""),
+        text=html_to_text(body),
         published=entry.get("published_parsed") or entry.get("updated_parsed"),
         image=urljoin(base_url, image) if image else None,
         credit=credit,
         language=language,
-        categories=_categories(entry),
+        categories=_categories(html_to_text(t.get("term") or "") for t in entry.get("tags") or []),
     )
 
 
-def _categories(entry: Any) -> tuple[str, ...]:
+def _categories(terms: Iterable[str]) -> tuple[str, ...]:
     """The item's own categories, as the feed spelled them, each once."""
-    terms = (html_to_text(tag.get("term") or "")[:100] for tag in entry.get("tags") or [])
-    return tuple(dict.fromkeys(term for term in terms if term))[:10]
+    return tuple(dict.fromkeys(term[:100] for term in terms if term))[:10]
 
 
 def _xml_image(entry: Any) -> tuple[str | None, str | None]:
@@ -119,24 +153,28 @@ def _xml_image(entry: Any) -> tuple[str | None, str | None]:
     return (thumbnails[0].get("url"), credit) if thumbnails else (None, credit)
 
 
-def _parse_json(content: bytes, base_url: str) -> ParsedFeed:
-    title, language, raw_items = parse_json_feed(content)
-    items = []
-    for raw in raw_items:
-        fields = json_item_fields(raw)
-        items.append(
-            _item(
-                guid=fields["id"],
-                link=urljoin(base_url, fields["link"]) if fields["link"] else "",
-                title=fields["title"],
-                body_html=fields["html"] or fields["text"],
-                published=_iso_to_struct(fields["date"]),
-                image=urljoin(base_url, fields["image"]) if fields["image"] else None,
-                credit=fields["credit"] or None,
-                language=fields["language"] or language,
-            )
+def _parse_json(text: str, base_url: str) -> ParsedFeed:
+    feed = parse_json_feed(text)
+    items = [
+        _item(
+            guid=item.guid,
+            link=urljoin(base_url, item.link) if item.link else "",
+            title=item.title,
+            text=html_to_text(item.html) if item.html else item.text,
+            published=_iso_to_struct(item.date),
+            image=urljoin(base_url, item.image) if item.image else None,
+            credit=item.credit or None,
+            language=item.language,
+            categories=_categories(item.tags),
         )
-    return ParsedFeed(title=title, language=language, items=[i for i in items if i])
+        for item in feed.items
+    ]
+    return ParsedFeed(
+        title=feed.title,
+        language=feed.language,
+        items=[item for item in items if item],
+        warnings=feed.warnings,
+    )
 
 
 def _iso_to_struct(value: str) -> time.struct_time | None:
@@ -153,26 +191,24 @@ def _item(
     guid: str,
     link: str,
     title: str,
-    body_html: str,
+    text: str,
     published: time.struct_time | None,
     image: str | None,
     credit: str | None,
     language: str | None,
     categories: tuple[str, ...] = (),
 ) -> FeedItem | None:
-    """Build one item; an item with neither title nor text is skipped."""
-    title_text = html_to_text(title)
-    text = html_to_text(body_html)
-    if not title_text and not text:
+    """Build one item from its plain-text title and text; an item with neither is skipped."""
+    if not title and not text:
         return None
     guid, link = valid_characters(guid), valid_characters(link)
     if not guid:
         # No GUID: the link identifies the item; no link either: its words do.
-        guid = link or "sha256:" + hashlib.sha256(f"{title_text}\n{text}".encode()).hexdigest()
+        guid = link or "sha256:" + hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
     return FeedItem(
         guid=guid.strip(),
         url=link if link.startswith(("http://", "https://")) else "",
-        title=title_text,
+        title=title,
         text=text,
         language=language,
         image_url=image if image and image.startswith(("http://", "https://")) else None,

@@ -211,7 +211,7 @@ def test_odd_items_and_lying_encodings_are_stored_once_and_readable(
     assert by_guid["futur"]["published_at"] is None and by_guid["epoch"]["published_at"] is None
     assert by_guid["double"]["title"] == s["odd-6"].title
     assert run.done.stderr.count("ignoring implausible item date") == 2
-    assert "declared as utf-8, but parsed as windows-1252" in run.done.stderr
+    assert "declared as utf-8, but read as cp1252" in run.done.stderr
     assert all(feed["errors"] == 0 for feed in run.bot.status()["feeds"])
 
 
