@@ -183,15 +183,16 @@ class Runner:
         outcomes: list[StoryOutcome] = []
         if not self.database_ready():
             return outcomes
-        story = None
+        story_id = None
         try:
             with self.sessions() as session:
                 for story in self._claimed(session, state, limit):
+                    story_id = story.id
                     if progress:
                         progress(story.title)
                     outcomes.append(self.run_stage(session, story, stage, work))
         except DatabaseUnavailable as down:  # claiming, or reading the story's feed
-            self.database_failed(down, story)
+            self.database_failed(down, story_id)
         return outcomes
 
     def write_chosen(self, story_id: int, *, force: bool = False) -> list[StoryOutcome]:
@@ -274,13 +275,13 @@ class Runner:
             log.info("%d story(ies) given back now that the database answers", freed)
         return True
 
-    def database_failed(self, down: DatabaseUnavailable, story: Story | None) -> None:
+    def database_failed(self, down: DatabaseUnavailable, story_id: int | None) -> None:
         """The database failed under this worker: nothing more to write there now; the
         story in hand is given back as soon as it answers again (database_ready)."""
         self.database.failed(str(down))
-        if story is not None:
+        if story_id is not None:
             with self._stranded_lock:
-                self._stranded.add(story.id)
+                self._stranded.add(story_id)
 
     def _store_spooled_calls(self) -> None:
         rows, lines = self.spool.calls()
@@ -306,14 +307,17 @@ class Runner:
     def _under_policy(
         self, session: Session, story: Story, stage: str, work: Stage
     ) -> StoryOutcome:
+        # Read now: once the database failed under it, the row cannot be read again.
+        held = StoryOutcome(story.id, story.title, stage, story.state)
         try:
             return work(session, story)
         except LeaseLost:
             raise
         except DatabaseUnavailable as down:
             # Nothing can be recorded now: given back once the database answers.
-            self.database_failed(down, story)
-            return StoryOutcome(story.id, story.title, stage, story.state, str(down))
+            self.database_failed(down, held.story_id)
+            held.detail = str(down)
+            return held
         except ServiceDown as down:
             return self._waits_for_service(session, story, stage, str(down))
         except BudgetReached as reached:
