@@ -5,6 +5,8 @@
 #   scripts/wordpress.sh stop    stop the PHP server (MariaDB keeps running)
 #   scripts/wordpress.sh reset   empty posts, terms and media (users and passwords stay)
 #   scripts/wordpress.sh env     print the env file (eval "$(scripts/wordpress.sh env)")
+#   scripts/wordpress.sh bot-user  make the user depeche-bot (role depeche_bot of the
+#                                mu-plugin) with a fresh application password; print it
 #   scripts/wordpress.sh status  say whether the site answers
 #
 # Every command is idempotent. Debian 12 packages; WordPress code in /usr/share/wordpress,
@@ -234,6 +236,7 @@ case "${1:-}" in
     stop) cmd_stop ;;
     reset) cmd_reset ;;
     env) cat "$ENV_FILE" ;;
+    bot-user) WP_URL=$URL WP_DIR=$WP_DIR WP_ONLY_USER=depeche-bot:depeche_bot php "$HERE/install.php" ;;
     status) if server_up; then echo "up: $URL"; else echo "down: $URL"; exit 1; fi ;;
-    *) echo "usage: $0 start|stop|reset|env|status" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|reset|env|bot-user|status" >&2; exit 2 ;;
 esac

@@ -9,6 +9,7 @@ CLI can print one line and exit 2.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -227,6 +228,9 @@ def _wordpress(
         raise ConfigError(
             "wordpress.password: secrets never go in bot.toml; set DEPECHE_WP_APP_PASSWORD"
         )
+    for key in ("disclosure_text", "prompt_version"):
+        if key in table:  # read from the prompts folder, like every text the bot writes
+            raise ConfigError(f"wordpress.{key}: set by the prompts folder (disclosure.md)")
     for key, env_name in (("url", "DEPECHE_WP_URL"), ("user", "DEPECHE_WP_USER")):
         if value := _env(environ, env_name):
             table[key] = value
@@ -241,10 +245,27 @@ def _wordpress(
     )
     for problem in settings.validate():
         raise ConfigError(problem)
+    parse_interval(settings.sync_every, "wordpress.sync_every")
     password = _env(environ, "DEPECHE_WP_APP_PASSWORD") or ""
     if not password and password_file:
         password = read_secret_file(root / password_file, "wordpress.password_file")
     return settings, password
+
+
+def _with_prompts(settings: WordPressSettings, prompts_dir: Path) -> WordPressSettings:
+    """The disclosure notice and the version of the prompts, for the posts' provenance."""
+    notice = _prompt_file(prompts_dir, "disclosure.md").strip() or settings.disclosure_text
+    writing = "".join(_prompt_file(prompts_dir, name) for name in ("system.md", "user.md"))
+    version = hashlib.sha256(writing.encode("utf-8")).hexdigest()[:12]
+    return dataclasses.replace(settings, disclosure_text=notice, prompt_version=version)
+
+
+def _prompt_file(prompts_dir: Path, name: str) -> str:
+    """The newsroom's file, else the shipped one, else empty."""
+    for folder in (prompts_dir, default_prompts_dir()):
+        if (folder / name).is_file():
+            return (folder / name).read_text(encoding="utf-8")
+    return ""
 
 
 def _feeds(tables: Any, root: Path) -> tuple[FeedSettings, ...]:
@@ -407,6 +428,8 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
         raise ConfigError("wordpress.url: publish.target is 'wordpress' but no site is set")
     writer = build_section(WriterSettings, data.get("writer", {}), "writer")
     prompts_dir = _prompts_dir(writer, root)
+    if wordpress is not None:
+        wordpress = _with_prompts(wordpress, prompts_dir)
     llm = _llm(data.get("llm", {}), root, environ)
     scheduler = build_section(SchedulerSettings, data.get("scheduler", {}), "scheduler")
     seo = build_section(SeoSettings, data.get("seo", {}), "seo")

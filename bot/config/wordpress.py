@@ -6,9 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from bot.config.tables import parse_interval
+
 APIS = ("rest", "xmlrpc")
 SEO_PLUGINS = ("yoast", "rankmath", "none")
+# "pending" puts every post in the review queue of WordPress (the newsroom default for review
+# workflows); "draft" stays the default, as it always was.
 STATUSES = ("draft", "pending", "future", "publish")
+# When the mu-plugin adds the AI notice at publishing (EU AI Act, article 50(4)).
+DISCLOSURES = ("never", "unreviewed", "always")
+DEFAULT_DISCLOSURE_TEXT = (
+    "Cet article a été rédigé avec l’aide d’une intelligence artificielle à partir de "
+    "dépêches d’agence."
+)
 
 # The meta keys each SEO plugin reads, in the order title, description, keyphrase.
 SEO_KEYS = {
@@ -31,10 +41,19 @@ class WordPressSettings:
     timeout: float = 30.0
     allow_private: bool = False  # featured images from a wire on a private network
     image_max_bytes: int = 10_000_000
+    ai_disclosure: str = "unreviewed"
+    sync_every: str = "5m"  # how often the daemon reads the editors' decisions back
+    # Filled by the loader from the prompts folder (disclosure.md, the writer's prompts).
+    disclosure_text: str = DEFAULT_DISCLOSURE_TEXT
+    prompt_version: str = ""
 
     @property
     def site(self) -> str:
         return self.url.rstrip("/")
+
+    @property
+    def sync_seconds(self) -> int:
+        return parse_interval(self.sync_every, "wordpress.sync_every")
 
     @property
     def seo_keys(self) -> tuple[str, ...]:
@@ -47,6 +66,7 @@ class WordPressSettings:
             *_choice_problem("api", self.api, APIS),
             *_choice_problem("seo_plugin", self.seo_plugin, SEO_PLUGINS),
             *_choice_problem("status", self.status, STATUSES),
+            *_choice_problem("ai_disclosure", self.ai_disclosure, DISCLOSURES),
             *_date_problems(self.status, self.publish_date),
         ]
         if not self.user.strip():

@@ -52,6 +52,21 @@ function depeche_user_with_app_password(string $login, string $role): array {
     return [$user->ID, $password];
 }
 
+// WP_ONLY_USER=login:role makes (or refreshes) that one user and prints its credentials,
+// touching no other user: `scripts/wordpress.sh bot-user` for the depeche_bot role's tests.
+if ($only = getenv('WP_ONLY_USER')) {
+    [$login, $role] = explode(':', $only, 2);
+    if (get_role($role) === null) {
+        fwrite(STDERR, "no role $role: install the Dépêche mu-plugin first\n");
+        exit(1);
+    }
+    [$id, $password] = depeche_user_with_app_password($login, $role);
+    echo "export WP_BOT_USER='$login'\n";
+    echo "export WP_BOT_APP_PASSWORD='$password'\n";
+    echo "export WP_BOT_ID='$id'\n";
+    exit(0);
+}
+
 [$editor_id, $editor_pw] = depeche_user_with_app_password('depeche', 'editor');
 [$author_id, $author_pw] = depeche_user_with_app_password('auteur', 'author');
 

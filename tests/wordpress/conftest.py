@@ -45,8 +45,11 @@ class LocalWordPress:
         base = WordPressSettings(url=self.url, user=self.user, allow_private=True, timeout=10)
         return replace(base, **overrides)
 
-    def script(self, command: str) -> None:
-        subprocess.run([str(SCRIPT), command], check=True, capture_output=True, timeout=120)
+    def script(self, command: str) -> str:
+        done = subprocess.run(
+            [str(SCRIPT), command], check=True, capture_output=True, text=True, timeout=120
+        )
+        return done.stdout
 
     # The mu-plugins folder is how a test switches plugins on and off.
     def install_plugin(self, source: Path, name: str | None = None) -> None:
@@ -87,8 +90,12 @@ class LocalWordPress:
 
 
 def _read_env() -> dict[str, str]:
+    return _parse_env(ENV_FILE.read_text(encoding="utf-8"))
+
+
+def _parse_env(text: str) -> dict[str, str]:
     values = {}
-    for line in ENV_FILE.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if line.startswith("export "):
             key, _, value = line.removeprefix("export ").partition("=")
             values[key] = value.strip("'")
@@ -132,6 +139,14 @@ def wp(fresh_site: LocalWordPress) -> Iterator[LocalWordPress]:
     _only_depeche_plugin(fresh_site)
     yield fresh_site
     _only_depeche_plugin(fresh_site)
+
+
+@pytest.fixture(scope="module")
+def bot_user(fresh_site: LocalWordPress) -> tuple[str, str]:
+    """(login, application password) of a user of the mu-plugin's role depeche_bot."""
+    _only_depeche_plugin(fresh_site)  # the role comes with the mu-plugin
+    env = _parse_env(fresh_site.script("bot-user"))
+    return env["WP_BOT_USER"], env["WP_BOT_APP_PASSWORD"]
 
 
 def _only_depeche_plugin(site: LocalWordPress) -> None:

@@ -7,13 +7,17 @@ from typing import Any
 
 from bot.config.wordpress import APIS, WordPressSettings
 from bot.errors import PublishError
+from bot.publish.wordpress.doctor import diagnose
 from bot.publish.wordpress.publisher import open_transport
 from bot.publish.wordpress.transport import (
     INSTALL_HINT,
     NOTE_KEY,
+    ROLE,
     STORY_KEY,
     PostFields,
     Transport,
+    outdated_message,
+    plugin_outdated,
 )
 
 _API_NAMES = {"rest": "REST API", "xmlrpc": "XML-RPC"}
@@ -30,8 +34,10 @@ def check_site(settings: WordPressSettings, password: str) -> tuple[bool, list[s
     if problems:
         return False, [f"[fail] {problem}" for problem in problems]
     lines = [f"[info] site {settings.site}, user {settings.user!r}, api {settings.api!r}"]
+    findings = diagnose(settings, password)
+    lines += [f"[{level}] {text}" for level, text in findings]
     working = {api: _transport_works(settings, password, api, lines) for api in APIS}
-    if not working[settings.api]:
+    if not working[settings.api] or any(level == "fail" for level, _ in findings):
         lines.append(f"[fail] the configured transport ({_API_NAMES[settings.api]}) does not work")
         return False, lines
     transport = open_transport(settings, password)
@@ -68,11 +74,13 @@ def _check_with(transport: Transport, settings: WordPressSettings, lines: list[s
     info = transport.plugin_info()
     if info is None:
         lines.append(f"[fail] the Dépêche mu-plugin is missing: {INSTALL_HINT}")
+    elif plugin_outdated(info):
+        lines.append(f"[fail] {outdated_message(settings, info)}")
     else:
         lines.append(f"[ok] the Dépêche mu-plugin is installed (version {info['version']})")
     caps_ok = info is not None and _capabilities_ok(info, settings, lines)
     fields_ok = _fields_stick(transport, settings, lines)
-    return info is not None and caps_ok and fields_ok
+    return info is not None and not plugin_outdated(info) and caps_ok and fields_ok
 
 
 def _capabilities_ok(info: dict[str, Any], settings: WordPressSettings, lines: list) -> bool:
@@ -87,6 +95,14 @@ def _capabilities_ok(info: dict[str, Any], settings: WordPressSettings, lines: l
         label = "ok" if has else ("fail" if blocking else "warn")
         lines.append(f"[{label}] capability {cap}: {'yes' if has else 'NO'}, needed to {purpose}")
         ok = ok and (has or not blocking)
+    if settings.status in ("draft", "pending") and caps.get("publish_posts"):
+        roles = ", ".join(info.get("roles", [])) or "none"
+        lines.append(
+            f"[warn] user {settings.user!r} can publish (roles: {roles}), more than a bot that "
+            f"writes {settings.status} posts needs. Fix: give it the role « Dépêche (bot) » "
+            f"({ROLE}, added by the mu-plugin: writes and edits its own posts, uploads images, "
+            "picks existing categories and tags, never publishes) in Users → Edit user → Role"
+        )
     return ok
 
 

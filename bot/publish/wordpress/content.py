@@ -78,10 +78,11 @@ def editor_note(submission: Submission, warnings: list[str]) -> str:
     return "\n".join(lines)
 
 
-def term_id(transport: Transport, taxonomy: str, name: str) -> int:
-    """The id of the term called ``name``, created when the site has none."""
+def term_id(transport: Transport, taxonomy: str, name: str, *, create: bool = True) -> int | None:
+    """The id of the term called ``name``, created when the site has none and ``create``
+    (a user of the role depeche_bot may pick terms but not create them): else None."""
     wanted = name.strip().casefold()
     for term in transport.search_terms(taxonomy, name.strip()):
         if term.name.strip().casefold() == wanted:
             return term.id
-    return transport.create_term(taxonomy, name.strip())
+    return transport.create_term(taxonomy, name.strip()) if create else None

@@ -4,7 +4,9 @@
  * Description: Lets the Dépêche bot store its SEO fields, story id and editor note on its
  *   drafts, and find a post again by its story id (REST and XML-RPC), so that a story never
  *   lands twice. Install as wp-content/mu-plugins/depeche.php (print it: `depeche wp plugin`).
- * Version: 1
+ *   Version 2 adds the least-rights role `depeche_bot`, the AI disclosure added at publishing,
+ *   the record of who published, the rewrite request box and media found by source URL.
+ * Version: 2
  * License: GPL-3.0-or-later
  */
 
@@ -12,10 +14,26 @@ if (!defined('ABSPATH')) {
     exit;
 }
 
-const DEPECHE_PLUGIN_VERSION = '1';
+const DEPECHE_PLUGIN_VERSION = '2';
 const DEPECHE_STORY_KEY = 'depeche_story_id';
 // Protected (underscore) so that themes listing custom fields never show it to readers.
 const DEPECHE_NOTE_KEY = '_depeche_editor_note';
+// Set by the bot: provenance (JSON), disclosure mode and text, hash of the content it posted.
+const DEPECHE_PROVENANCE_KEY = '_depeche_provenance';
+const DEPECHE_DISCLOSURE_KEY = '_depeche_disclosure';
+const DEPECHE_DISCLOSURE_TEXT_KEY = '_depeche_disclosure_text';
+const DEPECHE_HASH_KEY = '_depeche_posted_hash';
+// Set here when a person publishes: the bot reads them back at its next sync.
+const DEPECHE_PUBLISHED_BY_KEY = '_depeche_published_by';
+const DEPECHE_PUBLISHED_AT_KEY = '_depeche_published_at';
+const DEPECHE_REVIEWED_BY_KEY = '_depeche_reviewed_by';
+// The editor's rewrite request (instruction, ticked box) and the dated answers of the bot.
+const DEPECHE_REWRITE_KEY = '_depeche_rewrite_instruction';
+const DEPECHE_REWRITE_ASKED_KEY = '_depeche_rewrite_requested';
+const DEPECHE_REWRITE_LOG_KEY = '_depeche_rewrite_log';
+// On an attachment: the URL the image was downloaded from, so that it is uploaded once.
+const DEPECHE_SOURCE_URL_KEY = '_depeche_source_url';
+const DEPECHE_ROLE = 'depeche_bot';
 
 function depeche_seo_keys(): array {
     return [
@@ -54,7 +72,52 @@ add_action('init', function () {
     }
     depeche_register(DEPECHE_STORY_KEY, 'sanitize_text_field', ['edit']);
     depeche_register(DEPECHE_NOTE_KEY, 'sanitize_textarea_field', ['edit']);
+    depeche_register(DEPECHE_PROVENANCE_KEY, 'depeche_sanitize_json', ['edit']);
+    foreach ([DEPECHE_DISCLOSURE_TEXT_KEY, DEPECHE_REWRITE_KEY,
+              DEPECHE_REWRITE_LOG_KEY] as $key) {
+        depeche_register($key, 'sanitize_textarea_field', ['edit']);
+    }
+    foreach ([DEPECHE_DISCLOSURE_KEY, DEPECHE_HASH_KEY, DEPECHE_PUBLISHED_BY_KEY,
+              DEPECHE_PUBLISHED_AT_KEY, DEPECHE_REVIEWED_BY_KEY,
+              DEPECHE_REWRITE_ASKED_KEY] as $key) {
+        depeche_register($key, 'sanitize_text_field', ['edit']);
+    }
+    register_post_meta('attachment', DEPECHE_SOURCE_URL_KEY, [
+        'type' => 'string',
+        'single' => true,
+        'sanitize_callback' => 'esc_url_raw',
+        'auth_callback' => 'depeche_may_edit_meta',
+        'show_in_rest' => ['schema' => ['type' => 'string', 'context' => ['edit']]],
+    ]);
+    depeche_add_role();
 }, 99);
+
+/** JSON kept as JSON (a text sanitizer would eat the %XX of the sources' URLs). */
+function depeche_sanitize_json($value): string {
+    $data = json_decode((string) $value, true);
+    return is_array($data)
+        ? (string) wp_json_encode($data, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES)
+        : '';
+}
+
+/**
+ * The bot's least-rights role: it writes and edits its own drafts, uploads their images and
+ * picks existing categories and tags; it never publishes, so every post waits for a person.
+ */
+function depeche_add_role(): void {
+    $caps = ['read' => true, 'edit_posts' => true, 'delete_posts' => true,
+             'upload_files' => true, 'assign_categories' => true, 'assign_post_tags' => true];
+    $role = get_role(DEPECHE_ROLE);
+    if ($role === null) {
+        add_role(DEPECHE_ROLE, 'Dépêche (bot)', $caps);
+        return;
+    }
+    foreach ($caps as $cap => $grant) {
+        if (!$role->has_cap($cap)) {
+            $role->add_cap($cap, $grant);
+        }
+    }
+}
 
 /** Post ids carrying this story id, any status including trash, oldest first. */
 function depeche_find_posts(string $story_id): array {
@@ -75,8 +138,8 @@ function depeche_find_posts(string $story_id): array {
 function depeche_info(): array {
     $user = wp_get_current_user();
     $caps = [];
-    foreach (['edit_posts', 'publish_posts', 'edit_others_posts', 'upload_files',
-              'manage_categories'] as $cap) {
+    foreach (['edit_posts', 'publish_posts', 'edit_others_posts', 'edit_published_posts',
+              'upload_files', 'manage_categories'] as $cap) {
         $caps[$cap] = current_user_can($cap);
     }
     return [
@@ -84,8 +147,43 @@ function depeche_info(): array {
         'user' => $user->user_login,
         'roles' => array_values($user->roles),
         'capabilities' => $caps,
+        'role_available' => get_role(DEPECHE_ROLE) !== null,
     ];
 }
+
+/** Attachment ids whose image was downloaded from this URL, oldest first. */
+function depeche_find_media(string $url): array {
+    return get_posts([
+        'post_type' => 'attachment',
+        'post_status' => 'inherit',
+        'meta_key' => DEPECHE_SOURCE_URL_KEY,
+        'meta_value' => $url,
+        'orderby' => 'ID',
+        'order' => 'ASC',
+        'fields' => 'ids',
+        'numberposts' => -1,
+        'suppress_filters' => true,
+    ]);
+}
+
+// REST: GET /wp/v2/media?depeche_source_url=... finds the image already uploaded.
+add_filter('rest_attachment_collection_params', function ($params) {
+    $params['depeche_source_url'] = [
+        'description' => 'Limit to the image downloaded by Dépêche from this URL.',
+        'type' => 'string',
+    ];
+    return $params;
+});
+
+add_filter('rest_attachment_query', function ($args, $request) {
+    $url = $request->get_param('depeche_source_url');
+    if (is_string($url) && $url !== '') {
+        $ids = current_user_can('upload_files') ? depeche_find_media($url) : [];
+        $args['post__in'] = $ids ?: [0];
+        $args['orderby'] = 'post__in';
+    }
+    return $args;
+}, 10, 2);
 
 // REST: GET /wp/v2/posts?depeche_story_id=... finds the post whatever its status.
 add_filter('rest_post_collection_params', function ($params) {
@@ -158,10 +256,21 @@ add_action('rest_api_init', function () {
         },
         'callback' => 'depeche_info',
     ]);
+    // For `depeche wp check`: did the request's credentials reach PHP at all? Public, as the
+    // question matters when nobody could log in; it answers a yes or no, never a name.
+    register_rest_route('depeche/v1', '/credentials-seen', [
+        'methods' => 'GET',
+        'permission_callback' => '__return_true',
+        'callback' => function () {
+            $seen = !empty($_SERVER['PHP_AUTH_USER']) || !empty($_SERVER['HTTP_AUTHORIZATION'])
+                || !empty($_SERVER['REDIRECT_HTTP_AUTHORIZATION']);
+            return ['seen' => $seen];
+        },
+    ]);
 });
 
-// XML-RPC: depeche.info, depeche.findPost and depeche.describeMedia (alt text and caption,
-// which wp.uploadFile cannot set).
+// XML-RPC: depeche.info, depeche.findPost, depeche.findMedia and depeche.describeMedia (alt
+// text, caption and source URL, which wp.uploadFile cannot set).
 function depeche_xmlrpc_user(array &$args) {
     global $wp_xmlrpc_server;
     $wp_xmlrpc_server->escape($args);
@@ -198,23 +307,162 @@ function depeche_xmlrpc_describe_media($args) {
     }
     update_post_meta($id, '_wp_attachment_image_alt', sanitize_text_field(wp_unslash($args[4])));
     wp_update_post(['ID' => $id, 'post_excerpt' => wp_kses_post(wp_unslash($args[5]))]);
+    if (isset($args[6]) && $args[6] !== '') {
+        update_post_meta($id, DEPECHE_SOURCE_URL_KEY, esc_url_raw(wp_unslash($args[6])));
+    }
     return true;
+}
+
+function depeche_xmlrpc_find_media($args) {
+    $user = depeche_xmlrpc_user($args);
+    if ($user instanceof IXR_Error) {
+        return $user;
+    }
+    if (!current_user_can('upload_files')) {
+        return new IXR_Error(401, 'Sorry, you are not allowed to upload files.');
+    }
+    $ids = depeche_find_media(wp_unslash((string) $args[3]));
+    return $ids ? (string) $ids[0] : '';
 }
 
 add_filter('xmlrpc_methods', function ($methods) {
     $methods['depeche.info'] = 'depeche_xmlrpc_info';
     $methods['depeche.findPost'] = 'depeche_xmlrpc_find_post';
     $methods['depeche.describeMedia'] = 'depeche_xmlrpc_describe_media';
+    $methods['depeche.findMedia'] = 'depeche_xmlrpc_find_media';
     return $methods;
 });
 
-// The editor note, in a box beside the draft (block and classic editors alike).
-add_action('add_meta_boxes_post', function ($post) {
-    $note = get_post_meta($post->ID, DEPECHE_NOTE_KEY, true);
-    if ($note === '') {
+// Publishing: who and when, and the AI disclosure (EU AI Act, art. 50(4)) for a post that no
+// person edited or approved. Done here so that it holds even when the bot is not running.
+add_action('transition_post_status', function ($new, $old, $post) {
+    if ($new === 'publish' && $old !== 'publish' && $post->post_type === 'post') {
+        depeche_record_publishing($post);
+    }
+}, 10, 3);
+
+// A post the bot publishes itself gets its meta after the status change: the hash the bot
+// writes last (after reading the post back) is when its publishing is recorded.
+function depeche_hash_written($meta_id, $post_id, $key): void {
+    if ($key === DEPECHE_HASH_KEY && get_post_status($post_id) === 'publish') {
+        depeche_record_publishing(get_post($post_id));
+    }
+}
+add_action('added_post_meta', 'depeche_hash_written', 10, 3);
+add_action('updated_post_meta', 'depeche_hash_written', 10, 3);
+
+function depeche_record_publishing(WP_Post $post): void {
+    if (get_post_meta($post->ID, DEPECHE_HASH_KEY, true) === ''
+        || get_post_meta($post->ID, DEPECHE_PUBLISHED_AT_KEY, true) !== '') {
         return;
     }
-    add_meta_box('depeche-editor-note', 'Dépêche : note pour l’éditeur', function () use ($note) {
-        echo '<div style="white-space:pre-wrap">' . make_clickable(esc_html($note)) . '</div>';
-    }, 'post', 'side', 'high');
+    $user = wp_get_current_user();
+    update_post_meta($post->ID, DEPECHE_PUBLISHED_BY_KEY, $user->exists() ? $user->user_login : '');
+    update_post_meta($post->ID, DEPECHE_PUBLISHED_AT_KEY, gmdate('Y-m-d\TH:i:s\Z'));
+    $edited = depeche_edited_by_a_person($post);
+    if ($edited && $user->exists() && get_post_meta($post->ID, DEPECHE_REVIEWED_BY_KEY, true) === '') {
+        update_post_meta($post->ID, DEPECHE_REVIEWED_BY_KEY, $user->user_login);
+    }
+    if (depeche_needs_disclosure($post, $edited)) {
+        depeche_add_disclosure($post);
+    }
+}
+
+/** True when the content differs from what the bot posted last (hash stored by the bot). */
+function depeche_edited_by_a_person(WP_Post $post): bool {
+    $posted = get_post_meta($post->ID, DEPECHE_HASH_KEY, true);
+    return $posted !== '' && !hash_equals($posted, hash('sha256', $post->post_content));
+}
+
+function depeche_needs_disclosure(WP_Post $post, bool $edited): bool {
+    $mode = get_post_meta($post->ID, DEPECHE_DISCLOSURE_KEY, true);
+    if ($mode === 'always') {
+        return true;
+    }
+    $approved = get_post_meta($post->ID, DEPECHE_REVIEWED_BY_KEY, true) !== '';
+    return $mode === 'unreviewed' && !$edited && !$approved;
+}
+
+function depeche_add_disclosure(WP_Post $post): void {
+    global $wpdb;
+    $text = trim((string) get_post_meta($post->ID, DEPECHE_DISCLOSURE_TEXT_KEY, true));
+    if ($text === '' || str_contains($post->post_content, 'depeche-ai-disclosure')) {
+        return;
+    }
+    $block = "\n\n<!-- wp:paragraph {\"className\":\"depeche-ai-disclosure\"} -->\n"
+        . '<p class="depeche-ai-disclosure"><em>' . esc_html($text) . "</em></p>\n"
+        . '<!-- /wp:paragraph -->';
+    // Straight to the row: wp_update_post here would run this hook again and add a revision.
+    $wpdb->update($wpdb->posts, ['post_content' => $post->post_content . $block], ['ID' => $post->ID]);
+    clean_post_cache($post->ID);
+}
+
+// The Dépêche box beside a post of the bot (block and classic editors alike): the editor
+// note, the provenance, who reviewed it, the approval and the rewrite request.
+add_action('add_meta_boxes_post', function ($post) {
+    if (get_post_meta($post->ID, DEPECHE_STORY_KEY, true) === ''
+        && get_post_meta($post->ID, DEPECHE_NOTE_KEY, true) === '') {
+        return;
+    }
+    add_meta_box('depeche-editor-note', 'Dépêche', 'depeche_box', 'post', 'side', 'high');
 });
+
+function depeche_box(WP_Post $post): void {
+    $meta = fn(string $key) => (string) get_post_meta($post->ID, $key, true);
+    $note = $meta(DEPECHE_NOTE_KEY);
+    if ($note !== '') {
+        echo '<div style="white-space:pre-wrap">' . make_clickable(esc_html($note)) . '</div>';
+    }
+    $provenance = json_decode($meta(DEPECHE_PROVENANCE_KEY), true);
+    if (is_array($provenance)) {
+        echo '<p><strong>Rédigé par</strong> ' . esc_html($provenance['model'] ?? '?')
+            . ' (consigne ' . esc_html($provenance['prompt_version'] ?? '?') . ')</p>';
+    }
+    $reviewer = $meta(DEPECHE_REVIEWED_BY_KEY);
+    echo '<p><strong>Relu par</strong> ' . ($reviewer !== '' ? esc_html($reviewer) : 'personne pour l’instant') . '</p>';
+    wp_nonce_field('depeche_box', 'depeche_box_nonce');
+    if ($reviewer === '') {
+        echo '<p><label><input type="checkbox" name="depeche_approve" value="1"> '
+            . 'J’ai relu et j’approuve ce texte</label></p>';
+    }
+    if (get_post_status($post) !== 'publish') {
+        echo '<p><label for="depeche_rewrite">Consigne de réécriture</label>'
+            . '<textarea id="depeche_rewrite" name="depeche_rewrite" rows="3" style="width:100%">'
+            . esc_textarea($meta(DEPECHE_REWRITE_KEY)) . '</textarea></p>'
+            . '<p><label><input type="checkbox" name="depeche_rewrite_asked" value="1"'
+            . checked($meta(DEPECHE_REWRITE_ASKED_KEY), '1', false) . '> Réécrire</label></p>';
+    }
+    $log = $meta(DEPECHE_REWRITE_LOG_KEY);
+    if ($log !== '') {
+        echo '<div style="white-space:pre-wrap;color:#555">' . esc_html($log) . '</div>';
+    }
+}
+
+// The box's form, saved with the post (never from REST: the bot writes these keys itself).
+add_action('save_post_post', function ($post_id, $post) {
+    if (!isset($_POST['depeche_box_nonce'])
+        || !wp_verify_nonce(sanitize_key($_POST['depeche_box_nonce']), 'depeche_box')
+        || !current_user_can('edit_post', $post_id) || wp_is_post_revision($post_id)) {
+        return;
+    }
+    if (!empty($_POST['depeche_approve'])) {
+        update_post_meta($post_id, DEPECHE_REVIEWED_BY_KEY, wp_get_current_user()->user_login);
+    }
+    if (!isset($_POST['depeche_rewrite'])) {
+        return;
+    }
+    $instruction = sanitize_textarea_field(wp_unslash($_POST['depeche_rewrite']));
+    update_post_meta($post_id, DEPECHE_REWRITE_KEY, $instruction);
+    $asked = !empty($_POST['depeche_rewrite_asked']) && $instruction !== '';
+    if ($asked && $post->post_status === 'publish') {
+        depeche_log_rewrite($post_id, 'réécriture refusée : l’article est déjà publié');
+        $asked = false;
+    }
+    update_post_meta($post_id, DEPECHE_REWRITE_ASKED_KEY, $asked ? '1' : '');
+}, 10, 2);
+
+function depeche_log_rewrite(int $post_id, string $line): void {
+    $log = (string) get_post_meta($post_id, DEPECHE_REWRITE_LOG_KEY, true);
+    $dated = wp_date('Y-m-d H:i') . ' ' . $line;
+    update_post_meta($post_id, DEPECHE_REWRITE_LOG_KEY, trim($log . "\n" . $dated));
+}

@@ -16,7 +16,7 @@ from bot.errors import PublishError
 from bot.net.http import FetchError, Limits, retry_fetch
 from bot.net.retry import BRIEF
 from bot.publish.wordpress.content import source_name
-from bot.publish.wordpress.transport import Transport
+from bot.publish.wordpress.transport import MediaFile, Transport
 from bot.story import Submission
 
 logger = logging.getLogger(__name__)
@@ -30,16 +30,26 @@ def featured_image(
     submission: Submission,
     warnings: list[str],
 ) -> int | None:
-    """The attachment id of the story's image, or None with a warning added."""
+    """The attachment id of the story's image, or None with a warning added.
+
+    An image already uploaded from the same URL (by any story) is reused: the site's
+    media library keeps one copy of each agency photo."""
     url = submission.image_url or ""
     try:
+        known = transport.find_media(url)
+        if known is not None:
+            logger.info("wordpress: image %s already in the media library (%s)", url, known)
+            return known
         content, mime = _download(url, settings)
         return transport.upload_media(
-            _filename(url, mime, submission.draft.slug),
-            mime,
-            content,
-            alt=alt_text(submission),
-            caption=caption(submission),
+            MediaFile(
+                filename=_filename(url, mime, submission.draft.slug),
+                mime=mime,
+                content=content,
+                alt=alt_text(submission),
+                caption=caption(submission),
+                source_url=url,
+            )
         )
     except (FetchError, PublishError, ValueError) as error:
         logger.warning("wordpress: image of story %s not set: %s", submission.story_uid, error)

@@ -9,6 +9,8 @@ post is read back and each field the bot depends on is checked.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 
 from bot.config.wordpress import WordPressSettings
@@ -21,15 +23,21 @@ from bot.publish.wordpress.related import RelatedPosts
 from bot.publish.wordpress.rest import RestTransport
 from bot.publish.wordpress.transport import (
     CATEGORY,
+    DISCLOSURE_KEY,
+    DISCLOSURE_TEXT_KEY,
+    HASH_KEY,
     INSTALL_HINT,
     NOTE_KEY,
+    PROVENANCE_KEY,
     STORY_KEY,
     TAG,
     PostFields,
     RemotePost,
     StoryAlreadyPosted,
     Transport,
+    outdated_message,
     plugin_missing,
+    plugin_outdated,
 )
 from bot.publish.wordpress.xmlrpc import XmlRpcTransport
 from bot.story import Receipt, Submission
@@ -62,6 +70,7 @@ class WordPressPublisher:
         self._retry = retry or RetryPolicy(attempts=4, base=1.0, cap=30.0)
         self._plugin_seen = False
         self._related = RelatedPosts(settings, password, internal_links)
+        self._may_create_terms = True
 
     def publish(self, submission: Submission) -> Receipt:
         return call_with_retries(
@@ -99,8 +108,15 @@ class WordPressPublisher:
     def _require_plugin(self, transport: Transport) -> None:
         if self._plugin_seen:
             return
-        if transport.plugin_info() is None:
+        info = transport.plugin_info()
+        if info is not None:
+            self._may_create_terms = bool(info.get("capabilities", {}).get("manage_categories"))
+        if info is None:
             raise plugin_missing(self._settings, [STORY_KEY, NOTE_KEY, *self._settings.seo_keys])
+        if plugin_outdated(info):
+            raise PublishStopped(
+                f"{outdated_message(self._settings, info)} Publishing to this site is stopped."
+            )
         self._plugin_seen = True
 
     def _existing_post(self, transport: Transport, submission: Submission) -> RemotePost | None:
@@ -133,6 +149,7 @@ class WordPressPublisher:
         if post is None:
             raise PublishLater(f"post {post_id} vanished right after it was written")
         self._verify(post, fields, warnings)
+        _record_posted_content(transport, post)
         return Receipt(post_id=str(post_id), url=post.link, warnings=warnings)
 
     def _fields(
@@ -146,9 +163,15 @@ class WordPressPublisher:
         draft = submission.draft
         settings = self._settings
         category = submission.category
+        # Terms first: a term the user may not create becomes a line of the editor note.
+        category_ids = self._term_ids(transport, CATEGORY, [category] if category else [], warnings)
+        tag_ids = self._term_ids(transport, TAG, _unique(draft.tags), warnings)
         meta = {
             STORY_KEY: submission.story_uid,
             NOTE_KEY: content.editor_note(submission, warnings),
+            PROVENANCE_KEY: provenance(submission, settings, warnings),
+            DISCLOSURE_KEY: settings.ai_disclosure,
+            DISCLOSURE_TEXT_KEY: settings.disclosure_text,
         }
         seo_values = (draft.seo_title, draft.meta_description, draft.focus_keyphrase)
         if settings.seo_keys:  # none when seo_plugin = "none"
@@ -160,12 +183,25 @@ class WordPressPublisher:
             content=body,
             status=settings.status,
             meta=meta,
-            category_ids=[content.term_id(transport, CATEGORY, category)] if category else [],
-            tag_ids=[content.term_id(transport, TAG, tag) for tag in _unique(draft.tags)],
+            category_ids=category_ids,
+            tag_ids=tag_ids,
             featured_media=media_id,
             author=settings.author,
             date=settings.parsed_publish_date(),
         )
+
+    def _term_ids(
+        self, transport: Transport, taxonomy: str, names: list[str], warnings: list[str]
+    ) -> list[int]:
+        ids = []
+        kind = "catégorie" if taxonomy == CATEGORY else "étiquette"
+        for name in names:
+            found = content.term_id(transport, taxonomy, name, create=self._may_create_terms)
+            if found is None:
+                warnings.append(f"{kind} « {name} » absente du site : à créer par un éditeur")
+            else:
+                ids.append(found)
+        return ids
 
     def _verify(self, post: RemotePost, fields: PostFields, warnings: list[str]) -> None:
         lost = [
@@ -195,6 +231,40 @@ def _body_image(transport: Transport, submission: Submission, media_id: int | No
     except (PublishLater, PublishRefused) as error:
         warnings.append(f"image {media_id} absente du corps : {error}")
         return None
+
+
+def provenance(submission: Submission, settings: WordPressSettings, warnings: list[str]) -> str:
+    """What wrote the post and from what, as JSON on the post (editorial responsibility)."""
+    draft = submission.draft
+    record = {
+        "model": draft.writer,
+        "rewritten": draft.rewritten,
+        "prompt_version": settings.prompt_version,
+        "bot_user": settings.user,
+        "sources": [
+            {
+                "title": submission.source_title,
+                "url": submission.source_url,
+                "name": submission.source_name,
+            }
+        ],
+        "gate_warnings": [*draft.warnings, *warnings],
+    }
+    # Compact and sorted, as the mu-plugin stores it back (it re-encodes what it keeps).
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def posted_hash(text: str) -> str:
+    """The hash the mu-plugin compares at publishing to tell a person's edit (sha256, hex)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _record_posted_content(transport: Transport, post: RemotePost) -> None:
+    # Hashed as WordPress stored it (its filters may have changed what was sent), and
+    # written last: the mu-plugin records a post the bot published itself on this write.
+    digest = posted_hash(post.content)
+    if post.meta.get(HASH_KEY) != digest:
+        transport.update_meta(post.id, {HASH_KEY: digest})
 
 
 def _left_alone(post: RemotePost) -> Receipt:

@@ -12,8 +12,10 @@ from bot.config.wordpress import WordPressSettings
 from bot.net.retry import parse_retry_after
 from bot.publish.wordpress.transport import (
     CATEGORY,
+    SOURCE_URL_KEY,
     STORY_KEY,
     STORY_POSTED,
+    MediaFile,
     PostFields,
     RemotePost,
     StoryAlreadyPosted,
@@ -96,6 +98,9 @@ class RestTransport:
     def update_post(self, post_id: int, fields: PostFields) -> None:
         self._call("POST", f"/wp/v2/posts/{post_id}", "edit its post", json=_post_body(fields))
 
+    def update_meta(self, post_id: int, meta: dict[str, str]) -> None:
+        self._call("POST", f"/wp/v2/posts/{post_id}", "edit its post", json={"meta": meta})
+
     def delete_post(self, post_id: int) -> None:
         self._call("DELETE", f"/wp/v2/posts/{post_id}", "delete a post", params={"force": "true"})
 
@@ -120,22 +125,37 @@ class RestTransport:
             return int(answer["data"]["term_id"])
         return answer["id"]
 
-    def upload_media(self, filename: str, mime: str, content: bytes, alt: str, caption: str) -> int:
+    def find_media(self, source_url: str) -> int | None:
+        found = self._call(
+            "GET",
+            "/wp/v2/media",
+            "look up an image already uploaded",
+            params={"depeche_source_url": source_url, "context": "edit", "_fields": "id,meta"},
+        )
+        # Checked here too: a site without the mu-plugin ignores the parameter.
+        ids = [m["id"] for m in found if (m.get("meta") or {}).get(SOURCE_URL_KEY) == source_url]
+        return ids[0] if ids else None
+
+    def upload_media(self, image: MediaFile) -> int:
         media = self._call(
             "POST",
             "/wp/v2/media",
             "upload an image",
-            content=content,
+            content=image.content,
             headers={
-                "Content-Type": mime,
-                "Content-Disposition": f'attachment; filename="{filename}"',
+                "Content-Type": image.mime,
+                "Content-Disposition": f'attachment; filename="{image.filename}"',
             },
         )
         self._call(
             "POST",
             f"/wp/v2/media/{media['id']}",
             "describe an image",
-            json={"alt_text": alt, "caption": caption},
+            json={
+                "alt_text": image.alt,
+                "caption": image.caption,
+                "meta": {SOURCE_URL_KEY: image.source_url},
+            },
         )
         return media["id"]
 

@@ -20,6 +20,20 @@ STORY_KEY = "depeche_story_id"
 # The mu-plugin's refusal of a second post for one story (REST, HTTP 409).
 STORY_POSTED = "depeche_story_exists"
 NOTE_KEY = "_depeche_editor_note"
+PROVENANCE_KEY = "_depeche_provenance"
+DISCLOSURE_KEY = "_depeche_disclosure"
+DISCLOSURE_TEXT_KEY = "_depeche_disclosure_text"
+HASH_KEY = "_depeche_posted_hash"
+PUBLISHED_BY_KEY = "_depeche_published_by"
+PUBLISHED_AT_KEY = "_depeche_published_at"
+REVIEWED_BY_KEY = "_depeche_reviewed_by"
+REWRITE_KEY = "_depeche_rewrite_instruction"
+REWRITE_ASKED_KEY = "_depeche_rewrite_requested"
+REWRITE_LOG_KEY = "_depeche_rewrite_log"
+SOURCE_URL_KEY = "_depeche_source_url"  # on an attachment
+# The mu-plugin version this code needs (depeche-mu-plugin.php, DEPECHE_PLUGIN_VERSION).
+PLUGIN_VERSION = 2
+ROLE = "depeche_bot"  # the least-rights role the mu-plugin adds
 CATEGORY = "category"
 TAG = "post_tag"
 INSTALL_HINT = (
@@ -70,6 +84,18 @@ class RemotePost:
 
 
 @dataclass
+class MediaFile:
+    """An image to upload, with what an editor and a later lookup need to know of it."""
+
+    filename: str
+    mime: str
+    content: bytes
+    alt: str
+    caption: str
+    source_url: str
+
+
+@dataclass
 class Term:
     id: int
     name: str
@@ -91,6 +117,9 @@ class Transport(Protocol):
 
     def update_post(self, post_id: int, fields: PostFields) -> None: ...
 
+    def update_meta(self, post_id: int, meta: dict[str, str]) -> None:
+        """Set these meta keys only, leaving the post's other fields as they are."""
+
     def delete_post(self, post_id: int) -> None:
         """Delete for good, not to the trash."""
 
@@ -99,8 +128,11 @@ class Transport(Protocol):
     def create_term(self, taxonomy: str, name: str) -> int:
         """The new term's id, or the existing one's when WordPress answers term_exists."""
 
-    def upload_media(self, filename: str, mime: str, content: bytes, alt: str, caption: str) -> int:
-        """The attachment id of the uploaded file, with its alt text and caption set."""
+    def find_media(self, source_url: str) -> int | None:
+        """The attachment uploaded earlier from this source URL (needs the mu-plugin)."""
+
+    def upload_media(self, image: MediaFile) -> int:
+        """The attachment id of the uploaded file, with alt text, caption and source URL set."""
 
     def media_url(self, media_id: int) -> str:
         """The address of an attachment's file, for an image block in the body."""
@@ -150,6 +182,21 @@ def plugin_missing(settings: WordPressSettings, fields: list[str]) -> PublishErr
         f"the Dépêche mu-plugin is not installed on {settings.site}: without it WordPress "
         f"drops {', '.join(fields)} silently and the bot cannot find its earlier posts "
         f"(a story could land twice). Fix: {INSTALL_HINT}. Publishing to this site is stopped."
+    )
+
+
+def plugin_outdated(info: dict[str, Any]) -> bool:
+    try:
+        return int(str(info.get("version", "0"))) < PLUGIN_VERSION
+    except ValueError:
+        return True
+
+
+def outdated_message(settings: WordPressSettings, info: dict[str, Any]) -> str:
+    return (
+        f"the Dépêche mu-plugin on {settings.site} is version {info.get('version')}, older than "
+        f"this bot's ({PLUGIN_VERSION}): without the new version WordPress drops the "
+        f"provenance and disclosure fields. Fix: {INSTALL_HINT} (replace the old file)."
     )
 
 

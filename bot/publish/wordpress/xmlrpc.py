@@ -15,7 +15,9 @@ from xml.parsers.expat import ExpatError
 
 from bot.config.wordpress import WordPressSettings
 from bot.net.retry import parse_retry_after
+from bot.publish.wordpress.doctor import XMLRPC_BLOCKED_FIX
 from bot.publish.wordpress.transport import (
+    MediaFile,
     PostFields,
     RemotePost,
     Term,
@@ -97,6 +99,11 @@ class XmlRpcTransport:
         struct = _post_struct(fields, _custom_field_updates(current["custom_fields"], fields.meta))
         self._call("wp.editPost", "edit its post", post_id, struct)
 
+    def update_meta(self, post_id: int, meta: dict[str, str]) -> None:
+        current = self._call("wp.getPost", "read its post", post_id, ["custom_fields"])
+        rows = _custom_field_updates(current["custom_fields"], meta)
+        self._call("wp.editPost", "edit its post", post_id, {"custom_fields": rows})
+
     def delete_post(self, post_id: int) -> None:
         # wp.deletePost moves a post to the trash; a second call deletes it for good.
         self._call("wp.deletePost", "delete a post", post_id)
@@ -129,11 +136,23 @@ class XmlRpcTransport:
                     return term.id
             raise rejected(self._settings, f"create the {kind} {name!r}", "fault 500") from None
 
-    def upload_media(self, filename: str, mime: str, content: bytes, alt: str, caption: str) -> int:
-        file = {"name": filename, "type": mime, "bits": xmlrpc.client.Binary(content)}
+    def find_media(self, source_url: str) -> int | None:
+        found = self._call("depeche.findMedia", "look up an image already uploaded", source_url)
+        return int(found) if found else None
+
+    def upload_media(self, image: MediaFile) -> int:
+        bits = xmlrpc.client.Binary(image.content)
+        file = {"name": image.filename, "type": image.mime, "bits": bits}
         uploaded = self._call("wp.uploadFile", "upload an image", file)
         media_id = int(uploaded.get("attachment_id") or uploaded["id"])
-        self._call("depeche.describeMedia", "describe an image", media_id, alt, caption)
+        self._call(
+            "depeche.describeMedia",
+            "describe an image",
+            media_id,
+            image.alt,
+            image.caption,
+            image.source_url,
+        )
         return media_id
 
     def media_url(self, media_id: int) -> str:
@@ -172,7 +191,9 @@ class XmlRpcTransport:
         if fault.faultCode == _NOT_ALLOWED:
             return not_allowed(self._settings, action, detail)
         if fault.faultCode == 405:  # "XML-RPC services are disabled on this site."
-            return rejected(self._settings, action, detail, stop_site=True)
+            return rejected(
+                self._settings, action, f"{detail}: {XMLRPC_BLOCKED_FIX}", stop_site=True
+            )
         return rejected(self._settings, action, detail)
 
     def _http_fault(self, error: xmlrpc.client.ProtocolError, action: str) -> Exception:
