@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -43,8 +44,9 @@ from tests.servers.web import Reply, WebServer  # noqa: E402
 def proc_figures(pid: int) -> tuple[int, int, int]:
     """(resident MB, open file descriptors, threads) of a live process."""
     status = Path(f"/proc/{pid}/status").read_text().splitlines()
-    values = {line.split(":")[0]: line.split()[1] for line in status if ":" in line}
-    return int(values["VmRSS"]) // 1024, len(os.listdir(f"/proc/{pid}/fd")), int(values["Threads"])
+    values = {line.split(":")[0]: line.split()[1:2] for line in status if ":" in line}
+    memory, threads = int(values["VmRSS"][0]) // 1024, int(values["Threads"][0])
+    return memory, len(os.listdir(f"/proc/{pid}/fd")), threads
 
 
 def story_rows(url: str) -> list[dict[str, Any]]:
@@ -67,8 +69,6 @@ def story_rows(url: str) -> list[dict[str, Any]]:
 def new_cluster() -> Cluster:
     folder = Path(tempfile.mkdtemp(prefix="depeche-soak-pg-"))
     if os.geteuid() == 0:
-        import shutil
-
         shutil.chown(folder, "postgres", "postgres")
     cluster = Cluster(folder, _free_port())
     cluster._run("initdb", "-D", str(folder / "data"), "-A", "trust", "-U", "postgres")
@@ -83,6 +83,15 @@ def main() -> None:
     if not BIN:
         sys.exit("no PostgreSQL server binaries: apt-get install postgresql")
     cluster = new_cluster()
+    try:
+        run(cluster, seconds)
+    finally:
+        with contextlib.suppress(Exception):
+            cluster.stop()
+        shutil.rmtree(cluster.folder, ignore_errors=True)
+
+
+def run(cluster: Cluster, seconds: float) -> None:
     work = Path(tempfile.mkdtemp(prefix="depeche-soak-"))
     with WebServer() as web, WebServer() as model_web:
         llm = ScriptedLLM(model_web)
@@ -155,8 +164,6 @@ def main() -> None:
             log.close()
     stderr = (work / "daemon.log").read_text(encoding="utf-8")
     rows = story_rows(cluster.url)
-    with contextlib.suppress(Exception):
-        cluster.stop()
     written = [r for r in rows if r["state"] != "duplicate"]
     posts = [r["post_id"] for r in written if r["post_id"]]
     lags = [
