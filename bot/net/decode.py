@@ -183,7 +183,10 @@ def _decoded_or_none(content: bytes, name: str) -> DecodedText | None:
 def _single_byte(codec: str) -> bool:
     """Whether every byte is one character in ``codec`` (Latin-1, cp1252, KOI8-R...):
     any bytes then decode, and only a check of another kind can tell a lie."""
-    return len(bytes(range(256)).decode(codec, "replace")) == 256
+    text = bytes(range(256)).decode(codec, "replace")
+    # UTF-8 too gives 256 characters here, but half of them U+FFFD: its bytes above 0x7F
+    # are never characters alone. A code page leaves a few bytes undefined at most.
+    return len(text) == 256 and text.count("\ufffd") < 64
 
 
 def _utf8_beyond_ascii(content: bytes) -> bool:
