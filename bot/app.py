@@ -106,7 +106,11 @@ def make_publisher(config: Config) -> Publisher:
         from bot.publish.wordpress import WordPressPublisher
 
         assert config.wordpress is not None  # the config loader guarantees it
+        # Images are downloaded under [fetch]'s limits, not the site's timeout.
         return WordPressPublisher(
-            config.wordpress, config.wp_password, internal_links=config.seo.internal_links
+            config.wordpress,
+            config.wp_password,
+            limits=config.fetch.limits(),
+            internal_links=config.seo.internal_links,
         )
     return OutboxPublisher(config.resolve(config.publish.outbox_dir))

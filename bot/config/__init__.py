@@ -2,8 +2,24 @@
 
 Secrets never live in the file: the API key and the WordPress application
 password come from the environment, or from a file named in the config whose
-permissions are checked. Every error names the key and what is wrong, so the
+permissions are checked. Every error is one ConfigError naming the key, so the
 CLI can print one line and exit 2.
+
+How to declare a setting (one way for every section): a field of the section's
+frozen dataclass, declared with `setting()` from bot.config.tables. The
+annotation is its type; then its default, a one-line doc, and its bounds
+(`low`, `high` inclusive, `above` exclusive), `choices`, or a `parse` function:
+
+    @dataclass(frozen=True)
+    class LLMSettings:
+        timeout: float = setting(120.0, "seconds for one call", low=1, high=3600)
+
+`read_section()` is the one loader: it refuses an unknown key, a value of the wrong
+type or out of bounds, then calls the class's `check()` if it has one (what one
+field cannot say alone: meta_min_chars against meta_max_chars). A new section is
+a class here or in a module of this package, a name in KNOWN_SECTIONS and a field of
+Config; a sub-table ([quality.severity]) is a field whose type is such a class.
+This package imports no stage: the stages import their settings from here.
 """
 
 from __future__ import annotations
@@ -19,59 +35,75 @@ from typing import Any
 
 from bot.breaker import BreakerSettings
 from bot.config.quality import QualitySettings
-from bot.config.tables import build_section, parse_interval, read_secret_file
+from bot.config.select import BudgetSettings, SelectSettings, TriageSettings, age, patterns
+from bot.config.tables import (
+    REQUIRED,
+    parse_interval,
+    read_secret_file,
+    read_section,
+    setting,
+)
 from bot.config.wordpress import WordPressSettings
 from bot.errors import ConfigError
 from bot.net.limits import Limits
-from bot.select.settings import (
-    BudgetSettings,
-    SelectSettings,
-    TriageSettings,
-    check_feed,
-    check_selection,
-)
+
+
+def _local_or_web(url: Any, key: str) -> Any:
+    """A feed's url: http(s), or a local file (made absolute against bot.toml's folder
+    by the loader)."""
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigError(f"{key}: every [[feeds]] table needs a url")
+    return url
 
 
 @dataclass(frozen=True)
 class FeedSettings:
-    url: str
-    category: str = ""
-    every: int = 900  # seconds
-    language: str | None = None
-    name: str = ""  # shown in the credit line; the feed's own title when empty
-    # This feed's own total deadline, in seconds, for a slow wire; [fetch] timeout otherwise.
-    timeout: float | None = None
+    url: str = setting(REQUIRED, "the feed: http(s) URL, or a file relative to bot.toml",
+                       parse=_local_or_web)
+    category: str = setting("", "the WordPress category of its stories")
+    every: int = setting(900, "how often it is polled: 90s, 15m, 2h, 1d", parse=parse_interval)
+    language: str | None = setting(None, "its language, when the feed does not say")
+    name: str = setting("", "shown in the credit line; the feed's own title when empty")
+    timeout: float | None = setting(
+        None, "its own total deadline, in seconds, for a slow wire; else [fetch] timeout",
+        low=1, high=600,
+    )
     # Selection (bot.select): lists added to [select]'s; max_age and min_words replace them.
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    min_words: int | None = None
-    max_age: str | None = None
-    per_day: int | None = None  # articles a day from this feed
-    priority: int = 0  # higher is written first
+    include: tuple[str, ...] = setting((), "added to [select] include", parse=patterns)
+    exclude: tuple[str, ...] = setting((), "added to [select] exclude", parse=patterns)
+    categories: tuple[str, ...] = setting((), "added to [select] categories", parse=patterns)
+    languages: tuple[str, ...] = setting((), "added to [select] languages")
+    min_words: int | None = setting(None, "replaces [select] min_words", low=0)
+    max_age: str | None = setting(None, "replaces [select] max_age", parse=age)
+    per_day: int | None = setting(None, "articles a day from this feed", low=0)
+    priority: int = setting(0, "higher is written first")
 
 
 @dataclass(frozen=True)
 class LLMSettings:
-    base_url: str = ""
-    model: str = "gpt-4o-mini"
-    api_key: str = field(default="", repr=False)
-    api_key_file: str = ""
-    timeout: float = 120.0
-    attempts: int = 4  # per call, for 429 / 5xx / timeouts
-    temperature: float = 0.4
-    max_tokens: int = 4096
-    # Ask for response_format={"type": "json_object"}; some local servers reject it.
-    json_mode: bool = True
-    # The server's context window in tokens (0: read it from the server when it says,
-    # llama.cpp /props, Ollama /api/show; else learnt from its first overflow error).
-    context_tokens: int = 0
-    # Seconds to open the connection: a dead host is known long before `timeout`.
-    connect_timeout: float = 10.0
-    # Per million tokens, in the newsroom's currency: what [budget] cost_per_day counts.
-    price_input: float = 0.0
-    price_output: float = 0.0
+    base_url: str = setting("", "an OpenAI-compatible server; OPENAI_BASE_URL overrides it")
+    model: str = setting("gpt-4o-mini", "the model's name; DEPECHE_LLM_MODEL overrides it")
+    api_key: str = setting("", "from OPENAI_API_KEY only, never from bot.toml", secret=True)
+    api_key_file: str = setting("", "a file holding the API key (chmod 600)")
+    timeout: float = setting(120.0, "seconds for one call", low=1, high=3600)
+    attempts: int = setting(4, "tries per call, for 429, 5xx and timeouts", low=1, high=20)
+    temperature: float = setting(0.4, "the model's temperature", low=0, high=2)
+    max_tokens: int = setting(4096, "the longest answer, in tokens", low=256, high=1_000_000)
+    json_mode: bool = setting(
+        True, 'ask for response_format={"type": "json_object"}; some local servers reject it'
+    )
+    context_tokens: int = setting(
+        0, "the server's context window; 0: asked of the server (llama.cpp, Ollama), else "
+        "learnt from its first overflow", low=0, high=10_000_000,
+    )
+    connect_timeout: float = setting(
+        10.0, "seconds to open the connection: a dead host is known before timeout",
+        low=0.1, high=600,
+    )
+    price_input: float = setting(
+        0.0, "per million input tokens, in the newsroom's currency ([budget] cost_per_day)", low=0
+    )
+    price_output: float = setting(0.0, "per million output tokens, likewise", low=0)
 
     @property
     def configured(self) -> bool:
@@ -80,32 +112,43 @@ class LLMSettings:
 
 @dataclass(frozen=True)
 class WriterSettings:
-    language: str = "fr"
-    min_words: int = 700
-    prompts_dir: str = "config/prompts"
-    # Fetch the article page when the feed gives less text than this.
-    fetch_article_below_words: int = 150
+    language: str = setting("fr", "the language drafts are written in ([quality] language)")
+    min_words: int = setting(700, "the fewest words a draft may have ([quality] min_words)")
+    prompts_dir: str = setting("config/prompts", "the folder of system.md and user.md")
+    fetch_article_below_words: int = setting(
+        150, "read the article page when the feed gives fewer words", low=0, high=100_000
+    )
 
 
 @dataclass(frozen=True)
 class PublishSettings:
-    target: str = "outbox"
-    outbox_dir: str = "outbox"
+    target: str = setting(
+        "outbox", "where drafts go; DEPECHE_PUBLISH_TARGET overrides it",
+        choices=("outbox", "wordpress"),
+    )
+    outbox_dir: str = setting("outbox", "the outbox folder; DEPECHE_OUTBOX_DIR overrides it")
 
 
 @dataclass(frozen=True)
 class SeoSettings:
-    # Up to this many of the site's own published posts on the same subject are linked from
-    # each WordPress draft (« À lire aussi »); 0 turns it off.
-    internal_links: int = 3
+    internal_links: int = setting(
+        3, "the site's own published posts on the same subject linked from each WordPress "
+        "draft (« À lire aussi »); 0: none", low=0, high=10,
+    )
 
 
 @dataclass(frozen=True)
 class FetchSettings:
-    timeout: float = 20.0
-    max_bytes: int = 10 * 1024 * 1024
-    max_redirects: int = 5
-    allow_private: bool = False
+    timeout: float = setting(
+        20.0, "seconds for a whole fetch: feed, page or image", low=1, high=600
+    )
+    max_bytes: int = setting(
+        10 * 1024 * 1024, "the largest body, decompressed", low=1024, high=1 << 30
+    )
+    max_redirects: int = setting(5, "redirects followed", low=0, high=20)
+    allow_private: bool = setting(
+        False, "let pages and images found in feeds reach private addresses"
+    )
 
     def limits(self, *, trusted: bool = False, timeout: float | None = None) -> Limits:
         """`trusted` for the feed URLs the operator wrote in bot.toml: those may live on
@@ -121,23 +164,31 @@ class FetchSettings:
 
 @dataclass(frozen=True)
 class SchedulerSettings:
-    # Adaptive polling never waits longer than this for a quiet feed.
-    max_interval: int = 6 * 3600
-    # Backoff ceiling for a failing feed.
-    max_backoff: int = 6 * 3600
-    jitter: float = 0.1  # +/- fraction of each interval
-    write_every: int = 30  # seconds between writing jobs in the daemon
-    publish_every: int = 30
-    lease_seconds: int = 600  # a claimed story is reclaimed after this
-    batch: int = 20  # stories per writing or publishing job
-    # Attempts at writing or publishing one story before it is `failed`.
-    max_attempts: int = 5
-    # Circuit breakers (the model server, the database, the target): opened after this
-    # many "service down" answers in a row, probed after `probe_seconds`, doubling up
-    # to `probe_max_seconds` (under a minute: a service back is used within one).
-    outage_failures: int = 3
-    probe_seconds: int = 30
-    probe_max_seconds: int = 50
+    max_interval: int = setting(
+        6 * 3600, "adaptive polling never waits longer for a quiet feed", low=60, high=7 * 86400
+    )
+    max_backoff: int = setting(
+        6 * 3600, "the longest wait after a failing feed", low=60, high=7 * 86400
+    )
+    jitter: float = setting(0.1, "+/- fraction of each interval", low=0, high=0.5)
+    write_every: int = setting(30, "seconds between writing jobs in the daemon", low=1, high=86400)
+    publish_every: int = setting(30, "seconds between publishing jobs", low=1, high=86400)
+    lease_seconds: int = setting(
+        600, "a claimed story is taken back after this many seconds", low=60, high=86400
+    )
+    batch: int = setting(20, "stories per writing or publishing job", low=1, high=10_000)
+    max_attempts: int = setting(
+        5, "attempts at writing or publishing a story before it is failed", low=1, high=30
+    )
+    # Circuit breakers (the model server, the database, the target): opened after
+    # `outage_failures` "service down" answers in a row, probed after `probe_seconds`,
+    # doubling up to `probe_max_seconds` (under a minute: a service back is used within one).
+    outage_failures: int = setting(
+        3, '"service down" answers in a row that open a breaker', low=1, high=100
+    )
+    probe_seconds: int = setting(30, "the first wait before an open breaker is probed",
+                                 low=1, high=3600)
+    probe_max_seconds: int = setting(50, "the longest wait between probes", low=1, high=86400)
 
     def breaker(self, failures: int | None = None) -> BreakerSettings:
         return BreakerSettings(
@@ -147,18 +198,35 @@ class SchedulerSettings:
         )
 
 
+def _optional_interval(text: Any, key: str) -> Any:
+    """An interval such as 30d, or "" for none."""
+    if text != "":
+        parse_interval(text, key)
+    return text
+
+
 @dataclass(frozen=True)
 class StoreSettings:
-    # Prompt and answer bodies of published stories older than this are dropped
-    # (token counts and costs kept); "" keeps them for good. `depeche db vacuum`.
-    keep_prompts: str = ""
-    # Work paid for while the database was down (the model's answers) waits here.
-    spool_dir: str = "data/spool"
+    keep_prompts: str = setting(
+        "", "prompt and answer bodies of stories published longer ago are dropped (token "
+        "counts and costs kept; `depeche db vacuum`); empty: kept for good",
+        parse=_optional_interval,
+    )
+    spool_dir: str = setting(
+        "data/spool", "where work paid for while the database was down waits"
+    )
 
     def keep_prompts_seconds(self) -> int | None:
         if not self.keep_prompts:
             return None
         return parse_interval(self.keep_prompts, "store.keep_prompts")
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = setting(
+        "sqlite:///data/depeche.db", "SQLite or PostgreSQL; DEPECHE_DATABASE_URL overrides it"
+    )
 
 
 @dataclass(frozen=True)
@@ -201,26 +269,25 @@ def _env(environ: Mapping[str, str], name: str) -> str | None:
     return value if value else None
 
 
+def _overrides(environ: Mapping[str, str], names: Mapping[str, str]) -> dict[str, str]:
+    """{key: value} of the environment variables set among `names` ({key: variable})."""
+    return {key: value for key, name in names.items() if (value := _env(environ, name))}
+
+
 def _llm(table: Mapping[str, Any], root: Path, environ: Mapping[str, str]) -> LLMSettings:
-    llm = build_section(LLMSettings, table, "llm")
     if "api_key" in table:
         raise ConfigError("llm.api_key: secrets never go in bot.toml; set OPENAI_API_KEY")
+    names = {"base_url": "OPENAI_BASE_URL", "model": "DEPECHE_LLM_MODEL"}
+    llm = read_section(LLMSettings, table, "llm", **_overrides(environ, names))
     api_key = _env(environ, "OPENAI_API_KEY") or ""
     if not api_key and llm.api_key_file:
         api_key = read_secret_file(root / llm.api_key_file, "llm.api_key_file")
-    return dataclasses.replace(
-        llm,
-        api_key=api_key,
-        base_url=_env(environ, "OPENAI_BASE_URL") or llm.base_url,
-        model=_env(environ, "DEPECHE_LLM_MODEL") or llm.model,
-    )
+    return dataclasses.replace(llm, api_key=api_key)
 
 
 def _wordpress(
-    table: Mapping[str, Any], root: Path, environ: Mapping[str, str], fetch: FetchSettings
+    table: Mapping[str, Any], root: Path, environ: Mapping[str, str]
 ) -> tuple[WordPressSettings | None, str]:
-    table = dict(table)
-    password_file = table.pop("password_file", "")
     for key in ("allow_private", "image_max_bytes"):
         if key in table:  # one place for what the bot may download: [fetch]
             raise ConfigError(f"wordpress.{key}: set this in [fetch] (allow_private, max_bytes)")
@@ -231,24 +298,13 @@ def _wordpress(
     for key in ("disclosure_text", "prompt_version"):
         if key in table:  # read from the prompts folder, like every text the bot writes
             raise ConfigError(f"wordpress.{key}: set by the prompts folder (disclosure.md)")
-    for key, env_name in (("url", "DEPECHE_WP_URL"), ("user", "DEPECHE_WP_USER")):
-        if value := _env(environ, env_name):
-            table[key] = value
-    if not table.get("url"):
+    given = _overrides(environ, {"url": "DEPECHE_WP_URL", "user": "DEPECHE_WP_USER"})
+    if not (given.get("url") or table.get("url")):
         return None, ""
-    settings = build_section(
-        WordPressSettings,
-        table,
-        "wordpress",
-        allow_private=fetch.allow_private,
-        image_max_bytes=fetch.max_bytes,
-    )
-    for problem in settings.validate():
-        raise ConfigError(problem)
-    parse_interval(settings.sync_every, "wordpress.sync_every")
+    settings = read_section(WordPressSettings, table, "wordpress", **given)
     password = _env(environ, "DEPECHE_WP_APP_PASSWORD") or ""
-    if not password and password_file:
-        password = read_secret_file(root / password_file, "wordpress.password_file")
+    if not password and settings.password_file:
+        password = read_secret_file(root / settings.password_file, "wordpress.password_file")
     return settings, password
 
 
@@ -273,15 +329,10 @@ def _feeds(tables: Any, root: Path) -> tuple[FeedSettings, ...]:
         raise ConfigError("feeds: expected [[feeds]] tables")
     feeds = []
     for index, table in enumerate(tables):
-        key = f"feeds[{index}]"
-        if not isinstance(table, Mapping) or not table.get("url"):
-            raise ConfigError(f"{key}.url: every [[feeds]] table needs a url")
-        every = parse_interval(table.get("every", "15m"), f"{key}.every")
-        url = str(table["url"])
-        if not url.startswith(("http://", "https://")):  # a local file, relative to bot.toml
-            url = str(root / Path(url.removeprefix("file://")).expanduser())
-        feed = build_section(FeedSettings, {**table, "every": every, "url": url}, key)
-        check_feed(feed, key)
+        feed = read_section(FeedSettings, table, f"feeds[{index}]")
+        if not feed.url.startswith(("http://", "https://")):  # a file, relative to bot.toml
+            path = root / Path(feed.url.removeprefix("file://")).expanduser()
+            feed = dataclasses.replace(feed, url=str(path))
         feeds.append(feed)
     urls = [feed.url for feed in feeds]
     if len(set(urls)) != len(urls):
@@ -331,21 +382,14 @@ def defaults(environ: Mapping[str, str] | None = None) -> Config:
     return _from_data(Path.cwd() / "bot.toml", {}, environ)
 
 
-@dataclass(frozen=True)
-class DatabaseSettings:
-    url: str = "sqlite:///data/depeche.db"
-
-
 def _database_url(table: Any, root: Path, environ: Mapping[str, str]) -> str:
     # Here and not at the top: SQLAlchemy takes a quarter of a second to import, and
     # `depeche --help` reads this module.
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-    url = (
-        _env(environ, "DEPECHE_DATABASE_URL")
-        or build_section(DatabaseSettings, table, "database").url
-    )
+    given = _overrides(environ, {"url": "DEPECHE_DATABASE_URL"})
+    url = read_section(DatabaseSettings, table, "database", **given).url
     try:
         make_url(url).get_dialect().import_dbapi()
     except ArgumentError:
@@ -353,40 +397,6 @@ def _database_url(table: Any, root: Path, environ: Mapping[str, str]) -> str:
     except (ImportError, NoSuchModuleError) as error:
         raise ConfigError(f"database.url: no driver for '{url.split(':')[0]}' ({error})") from None
     return _sqlite_relative_to(url, root)
-
-
-# (section, key, lowest, highest): values outside break things quietly, so they are refused.
-RANGES = (
-    ("llm", "timeout", 1, 3600),
-    ("llm", "attempts", 1, 20),
-    ("llm", "max_tokens", 256, 1_000_000),
-    ("llm", "context_tokens", 0, 10_000_000),
-    ("llm", "connect_timeout", 0.1, 600),
-    ("llm", "temperature", 0, 2),
-    ("writer", "fetch_article_below_words", 0, 100_000),
-    ("fetch", "timeout", 1, 600),
-    ("fetch", "max_bytes", 1024, 1 << 30),
-    ("fetch", "max_redirects", 0, 20),
-    ("scheduler", "max_interval", 60, 7 * 86400),
-    ("scheduler", "max_backoff", 60, 7 * 86400),
-    ("scheduler", "jitter", 0, 0.5),
-    ("scheduler", "write_every", 1, 86400),
-    ("scheduler", "publish_every", 1, 86400),
-    ("scheduler", "lease_seconds", 60, 86400),
-    ("scheduler", "batch", 1, 10_000),
-    ("scheduler", "max_attempts", 1, 30),
-    ("seo", "internal_links", 0, 10),
-    ("scheduler", "outage_failures", 1, 100),
-    ("scheduler", "probe_seconds", 1, 3600),
-    ("scheduler", "probe_max_seconds", 1, 86400),
-)
-
-
-def _check_ranges(sections: Mapping[str, Any]) -> None:
-    for section, key, lowest, highest in RANGES:
-        value = getattr(sections[section], key)
-        if not lowest <= value <= highest:
-            raise ConfigError(f"{section}.{key}: {value} is out of range ({lowest} to {highest})")
 
 
 def default_prompts_dir() -> Path:
@@ -414,37 +424,35 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
         if not isinstance(value, list if name == "feeds" else Mapping):
             raise ConfigError(f"{name}: expected {expected}")
     database_url = _database_url(data.get("database", {}), root, environ)
-    publish = build_section(PublishSettings, data.get("publish", {}), "publish")
-    publish = dataclasses.replace(
-        publish,
-        target=_env(environ, "DEPECHE_PUBLISH_TARGET") or publish.target,
-        outbox_dir=_env(environ, "DEPECHE_OUTBOX_DIR") or publish.outbox_dir,
+    names = {"target": "DEPECHE_PUBLISH_TARGET", "outbox_dir": "DEPECHE_OUTBOX_DIR"}
+    publish = read_section(
+        PublishSettings, data.get("publish", {}), "publish", **_overrides(environ, names)
     )
-    if publish.target not in ("outbox", "wordpress"):
-        raise ConfigError(f"publish.target: '{publish.target}' is not 'outbox' or 'wordpress'")
-    fetch = build_section(FetchSettings, data.get("fetch", {}), "fetch")
-    wordpress, wp_password = _wordpress(data.get("wordpress", {}), root, environ, fetch)
+    fetch = read_section(FetchSettings, data.get("fetch", {}), "fetch")
+    wordpress, wp_password = _wordpress(data.get("wordpress", {}), root, environ)
     if publish.target == "wordpress" and wordpress is None:
         raise ConfigError("wordpress.url: publish.target is 'wordpress' but no site is set")
-    writer = build_section(WriterSettings, data.get("writer", {}), "writer")
+    writer = read_section(WriterSettings, data.get("writer", {}), "writer")
     prompts_dir = _prompts_dir(writer, root)
     if wordpress is not None:
         wordpress = _with_prompts(wordpress, prompts_dir)
     llm = _llm(data.get("llm", {}), root, environ)
-    scheduler = build_section(SchedulerSettings, data.get("scheduler", {}), "scheduler")
-    seo = build_section(SeoSettings, data.get("seo", {}), "seo")
-    _check_ranges({"llm": llm, "writer": writer, "fetch": fetch, "scheduler": scheduler,
-                   "seo": seo})
-    try:
-        quality = QualitySettings.from_mapping(
-            {"language": writer.language, "min_words": writer.min_words, **data.get("quality", {})}
+    scheduler = read_section(SchedulerSettings, data.get("scheduler", {}), "scheduler")
+    # [writer] language and min_words are the gate's defaults; [quality] may differ.
+    quality = read_section(
+        QualitySettings,
+        {"language": writer.language, "min_words": writer.min_words, **data.get("quality", {})},
+        "quality",
+    )
+    select = read_section(SelectSettings, data.get("select", {}), "select")
+    budget = read_section(BudgetSettings, data.get("budget", {}), "budget")
+    if budget.cost_per_day and not (llm.price_input or llm.price_output):
+        raise ConfigError(
+            "budget.cost_per_day: set [llm] price_input and price_output (per million tokens)"
         )
-    except ValueError as error:
-        raise ConfigError(str(error)) from None
-    select = build_section(SelectSettings, data.get("select", {}), "select")
-    budget = build_section(BudgetSettings, data.get("budget", {}), "budget")
-    triage = build_section(TriageSettings, data.get("triage", {}), "triage")
-    check_selection(select, budget, triage, priced=bool(llm.price_input or llm.price_output))
+    triage = read_section(TriageSettings, data.get("triage", {}), "triage")
+    seo = read_section(SeoSettings, data.get("seo", {}), "seo")
+    store = read_section(StoreSettings, data.get("store", {}), "store")
     return Config(
         path=path,
         database_url=database_url,
@@ -462,14 +470,8 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
         budget=budget,
         triage=triage,
         seo=seo,
-        store=_store(data.get("store", {})),
+        store=store,
     )
-
-
-def _store(table: Mapping[str, Any]) -> StoreSettings:
-    store = build_section(StoreSettings, table, "store")
-    store.keep_prompts_seconds()  # a wrong interval is said at load, not at vacuum time
-    return store
 
 
 def _sqlite_relative_to(url: str, root: Path) -> str:

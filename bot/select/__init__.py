@@ -10,6 +10,6 @@ Two hooks in the pipeline, nothing else:
   article page is read) and asks the triage model; `guard` is asked before each
   model call, so no call is made past the budget.
 
-The entry point is bot.select.selection.Selection; this file imports nothing, so
-that bot.config may read bot.select.settings without an import cycle.
+The entry point is bot.select.selection.Selection; the settings it reads ([select],
+[budget], [triage], each feed's own) are declared in bot.config.select.
 """

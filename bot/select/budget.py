@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.config import LLMSettings
-from bot.select.settings import BudgetSettings, TriageSettings
+from bot.config.select import BudgetSettings, TriageSettings
 from bot.store.models import Event, LLMCall, State, Story
 
 # The events that mean "the model wrote this story's article" (written, or held by the gate).

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from bot.config.tables import ConfigError
+from bot.config.select import compile_regex
 from bot.quality.language import detector
 
 
@@ -49,13 +49,8 @@ class Matcher:
         self.values = [str(v) for v in values if str(v).strip()]
         words, self._regexes = [], []
         for index, value in enumerate(self.values):
-            if len(value) > 2 and value.startswith("/") and value.endswith("/"):
-                try:
-                    self._regexes.append((value, re.compile(value[1:-1], re.IGNORECASE)))
-                except re.error as error:
-                    raise ConfigError(
-                        f"{key}: {value} is not a regular expression: {error}"
-                    ) from None
+            if pattern := compile_regex(value, key):
+                self._regexes.append((value, pattern))
             else:
                 words.append(f"(?P<w{index}>{_word_pattern(value)})")
         # (?<!\w) and (?!\w) rather than \b: a phrase may start or end with a non-word

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import ColumnElement
 
 from bot.config import Config, FeedSettings
+from bot.config.select import parse_age
 from bot.errors import BudgetReached
 from bot.feeds.item import FeedItem
 from bot.select.budget import Budget, Usage
 from bot.select.filters import Candidate, Filters, words_in
 from bot.select.freshness import too_old
 from bot.select.priority import write_order
-from bot.select.settings import parse_age
 from bot.select.triage import Triage
 from bot.store import Feed, Story, note_waiting, record_triage
 from bot.store.models import utcnow

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import LLMSettings
+from bot.config.select import BudgetSettings, TriageSettings
 from bot.select.budget import Budget, Usage, day_start
-from bot.select.settings import BudgetSettings, TriageSettings
 from bot.store import LLMCall
 from bot.store.models import utcnow
 from tests.select.conftest import Bot, hours_ago, item, rss, serve, text

@@ -42,7 +42,7 @@ class LocalWordPress:
     mu_plugins: Path
 
     def settings(self, **overrides: Any) -> WordPressSettings:
-        base = WordPressSettings(url=self.url, user=self.user, allow_private=True, timeout=10)
+        base = WordPressSettings(url=self.url, user=self.user, timeout=10)
         return replace(base, **overrides)
 
     def script(self, command: str) -> str:

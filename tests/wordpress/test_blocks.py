@@ -1,8 +1,8 @@
-"""Block markup and settings: no WordPress needed."""
+"""Block markup and the mu-plugin: no WordPress needed."""
 
 from __future__ import annotations
 
-from bot.publish.wordpress import WordPressSettings, mu_plugin_source
+from bot.publish.wordpress import mu_plugin_source
 from bot.publish.wordpress.blocks import to_blocks
 
 
@@ -40,40 +40,6 @@ def test_h1_is_demoted_the_title_is_the_page_h1():
 
 def test_an_empty_body_has_no_blocks():
     assert to_blocks("  ") == ""
-
-
-def test_valid_settings_have_no_problems():
-    settings = WordPressSettings(
-        url="https://www.example.fr",
-        user="bot",
-        status="future",
-        publish_date="2030-01-01T08:00:00+01:00",
-    )
-    assert settings.validate() == []
-
-
-def test_each_wrong_key_is_named():
-    settings = WordPressSettings(
-        url="www.example.fr",
-        user=" ",
-        api="soap",
-        seo_plugin="aioseo",
-        status="live",
-        author=0,
-        timeout=0,
-    )
-    problems = "\n".join(settings.validate())
-    for key in ("url", "user", "api", "seo_plugin", "status", "author", "timeout"):
-        assert f"[wordpress] {key}" in problems
-
-
-def test_future_needs_a_readable_date():
-    assert (
-        "publish_date"
-        in WordPressSettings(url="https://a.fr", user="u", status="future").validate()[0]
-    )
-    wrong = WordPressSettings(url="https://a.fr", user="u", status="future", publish_date="demain")
-    assert "not an ISO 8601" in wrong.validate()[0]
 
 
 def test_the_mu_plugin_ships_inside_the_package():

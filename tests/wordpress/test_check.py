@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.publish.wordpress import WordPressSettings, check_site
+from bot.publish.wordpress import check_site
 
 pytestmark = pytest.mark.wordpress
 
@@ -59,10 +59,3 @@ def test_a_bad_password_fails_on_both_transports(wp):
     assert not ok
     assert "[fail] REST API: WordPress at" in text and "refused user 'depeche'" in text
     assert "wrong password" not in text
-
-
-def test_wrong_settings_are_named_before_any_connection():
-    ok, lines = check_site(WordPressSettings(url="ftp://x", user="u", api="soap"), "p")
-    assert not ok
-    assert any("[wordpress] url" in line for line in lines)
-    assert any("[wordpress] api = 'soap'" in line for line in lines)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
+from bot.net.limits import Limits
 from bot.publish.wordpress import WordPressPublisher
 from bot.publish.wordpress.rest import RestTransport
 from bot.publish.wordpress.transport import CATEGORY, TAG
@@ -19,6 +21,8 @@ from tests.wordpress.conftest import french_draft, png_image, submission
 pytestmark = pytest.mark.wordpress
 
 APIS = ["rest", "xmlrpc"]
+# What [fetch] gives the publisher for images: the test web server is on 127.0.0.1.
+LOCAL = Limits(allow_private=True, timeout=10)
 
 
 def uid() -> str:
@@ -196,7 +200,7 @@ def test_the_featured_image_is_uploaded_with_french_alt_text_and_credit(wp, web_
     image_url = web_server.route(
         "/photos/velo.png", Reply(body=png_image(), headers={"Content-Type": "image/png"})
     )
-    receipt = WordPressPublisher(wp.settings(api=api), wp.password).publish(
+    receipt = WordPressPublisher(wp.settings(api=api), wp.password, limits=LOCAL).publish(
         submission(uid(), image_url=image_url, image_credit="Photo Jeanne Martin / Le Fil")
     )
     assert receipt.warnings == []
@@ -210,13 +214,43 @@ def test_the_featured_image_is_uploaded_with_french_alt_text_and_credit(wp, web_
 
 def test_a_missing_image_is_a_warning_not_a_failure(wp, web_server):
     image_url = web_server.url + "/photos/absente.jpg"
-    receipt = WordPressPublisher(wp.settings(), wp.password).publish(
+    receipt = WordPressPublisher(wp.settings(), wp.password, limits=LOCAL).publish(
         submission(uid(), image_url=image_url)
     )
     post = wp.post(receipt.post_id)
     assert post["featured_media"] == 0
     assert len(receipt.warnings) == 1 and image_url in receipt.warnings[0]
+    assert "404" in receipt.warnings[0]
     assert image_url in post["meta"]["_depeche_editor_note"]
+
+
+def test_images_are_downloaded_with_the_fetch_limits_not_the_site_timeout(wp, web_server):
+    """[fetch] says what a download may cost: a slow image gives up after its own deadline
+    (1 s here), not after [wordpress] timeout (30 s), and the draft lands without it."""
+    slow = web_server.route(
+        "/photos/lente.png",
+        Reply(body=png_image(), headers={"Content-Type": "image/png"}, trickle=0.5),
+    )
+    publisher = WordPressPublisher(
+        wp.settings(timeout=30), wp.password, limits=Limits(allow_private=True, timeout=1)
+    )
+    started = time.monotonic()
+    receipt = publisher.publish(submission(uid(), image_url=slow))
+    assert time.monotonic() - started < 15  # the retries of one-second attempts, not 30 s each
+    assert len(receipt.warnings) == 1 and "deadline" in receipt.warnings[0]
+    assert wp.post(receipt.post_id)["featured_media"] == 0
+
+
+def test_without_limits_an_image_on_a_private_address_is_refused(wp, web_server):
+    """The publisher's default reaches no private address: only [fetch] allow_private does."""
+    image_url = web_server.route(
+        "/photos/velo.png", Reply(body=png_image(), headers={"Content-Type": "image/png"})
+    )
+    receipt = WordPressPublisher(wp.settings(), wp.password).publish(
+        submission(uid(), image_url=image_url)
+    )
+    assert len(receipt.warnings) == 1 and "refused to connect" in receipt.warnings[0]
+    assert web_server.hits("/photos/velo.png") == 0
 
 
 @pytest.mark.parametrize("api", APIS)

@@ -11,9 +11,9 @@ import re
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from bot.config.wordpress import WordPressSettings
 from bot.errors import PublishError
-from bot.net.http import FetchError, Limits, retry_fetch
+from bot.net.http import FetchError, retry_fetch
+from bot.net.limits import Limits
 from bot.net.retry import BRIEF
 from bot.publish.wordpress.content import source_name
 from bot.publish.wordpress.transport import MediaFile, Transport
@@ -26,7 +26,7 @@ _IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 
 def featured_image(
     transport: Transport,
-    settings: WordPressSettings,
+    limits: Limits,
     submission: Submission,
     warnings: list[str],
 ) -> int | None:
@@ -40,7 +40,7 @@ def featured_image(
         if known is not None:
             logger.info("wordpress: image %s already in the media library (%s)", url, known)
             return known
-        content, mime = _download(url, settings)
+        content, mime = _download(url, limits)
         return transport.upload_media(
             MediaFile(
                 filename=_filename(url, mime, submission.draft.slug),
@@ -66,12 +66,7 @@ def caption(submission: Submission) -> str:
     return f"Crédit : {credit}"
 
 
-def _download(url: str, settings: WordPressSettings) -> tuple[bytes, str]:
-    limits = Limits(
-        timeout=settings.timeout,
-        max_bytes=settings.image_max_bytes,
-        allow_private=settings.allow_private,
-    )
+def _download(url: str, limits: Limits) -> tuple[bytes, str]:
     response = retry_fetch(url, limits=limits, policy=BRIEF, headers={"Accept": "image/*"})
     mime = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if mime not in _IMAGE_TYPES:

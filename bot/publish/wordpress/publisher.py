@@ -15,6 +15,7 @@ import logging
 
 from bot.config.wordpress import WordPressSettings
 from bot.errors import PublishLater, PublishRefused, PublishStopped, asked_wait
+from bot.net.limits import Limits
 from bot.net.retry import RetryPolicy, call_with_retries
 from bot.publish.wordpress import content
 from bot.publish.wordpress.content import BodyImage
@@ -59,13 +60,14 @@ class WordPressPublisher:
         settings: WordPressSettings,
         password: str,
         *,
+        limits: Limits | None = None,
         retry: RetryPolicy | None = None,
         internal_links: int = 0,
     ):
-        problems = settings.validate()
-        if problems:
-            raise ValueError("; ".join(problems))
+        """`limits`: what downloading a featured image may cost ([fetch]'s, not the site's
+        timeout); the defaults, which reach no private address, when not given."""
         self._settings = settings
+        self._limits = limits or Limits()
         self._password = password
         self._retry = retry or RetryPolicy(attempts=4, base=1.0, cap=30.0)
         self._plugin_seen = False
@@ -131,7 +133,7 @@ class WordPressPublisher:
         warnings: list[str] = []
         media_id = None
         if submission.image_url and not (existing and existing.featured_media):
-            media_id = featured_image(transport, self._settings, submission, warnings)
+            media_id = featured_image(transport, self._limits, submission, warnings)
         image = _body_image(transport, submission,
                             media_id or (existing.featured_media if existing else None), warnings)
         related = self._related.find(submission.draft.focus_keyphrase, submission.draft.tags,
