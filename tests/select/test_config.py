@@ -36,7 +36,7 @@ def test_the_keys_init_writes_load_once_uncommented(tmp_path: Path):
     (tmp_path / "bot.toml").write_text(uncommented, encoding="utf-8")
     config = load(tmp_path / "bot.toml", environ={})
     assert config.budget.articles_per_day == 40 and config.triage.enabled
-    assert config.select.exclude == ["horoscope", "/^(PMU|Loto)\\b/"]
+    assert config.select.exclude == ("horoscope", "/^(PMU|Loto)\\b/")  # as annotated
     # As shipped, nothing is chosen but by age (the sample wire has none: max_age "0").
     default = load(ROOT / "config" / "bot.example.toml", environ={})
     assert not default.budget.limited and not default.triage.enabled
