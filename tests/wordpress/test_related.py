@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from bot.net.limits import Limits
 from bot.publish.wordpress import WordPressPublisher
 from bot.publish.wordpress.related import RelatedPosts
 from tests.servers.web import Reply
@@ -92,7 +93,9 @@ def test_answers_are_cached_for_the_run(site):
 def test_the_image_is_in_the_body_with_keyphrase_alt_and_credit(wp, web_server, api):
     image_url = web_server.route(
         "/photos/piste.png", Reply(body=png_image(), headers={"Content-Type": "image/png"}))
-    receipt = WordPressPublisher(wp.settings(api=api), wp.password).publish(
+    # [fetch]'s limits for the image: the test web server is on 127.0.0.1.
+    local = Limits(allow_private=True, timeout=10)
+    receipt = WordPressPublisher(wp.settings(api=api), wp.password, limits=local).publish(
         submission(uid(), image_url=image_url, image_credit="Photo Jeanne Martin / Le Fil"))
     post = wp.post(receipt.post_id)
     content = post["content"]["raw"]
