@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from bot.config.wordpress import DEFAULT_DISCLOSURE_TEXT
+from bot.net.limits import Limits
 from bot.publish.wordpress import WordPressPublisher, check_site
 from tests.servers.web import Reply
 from tests.wordpress.conftest import png_image, submission
@@ -23,7 +24,9 @@ def uid() -> str:
 
 def bot_publisher(wp, bot_user, **settings) -> WordPressPublisher:
     login, password = bot_user
-    return WordPressPublisher(wp.settings(user=login, **settings), password)
+    # [fetch]'s limits for images: the test web server is on 127.0.0.1.
+    local = Limits(allow_private=True, timeout=10)
+    return WordPressPublisher(wp.settings(user=login, **settings), password, limits=local)
 
 
 def publish_as_editor(wp, post_id: str, **changes) -> dict:
