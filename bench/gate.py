@@ -49,7 +49,7 @@ def article() -> tuple[Draft, SourceArticle]:
 
 
 def clear_caches() -> None:
-    for cached in (seo_text._parse, seo_text.blocks, facts_module.source_facts,
+    for cached in (seo_text.parse_body, seo_text.blocks, facts_module.source_facts,
                    injection.injected_sentences):
         cached.cache_clear()
 

@@ -23,7 +23,7 @@ FIELDS = ("body_html", "keyphrase", "title", "seo_title", "meta_description", "s
 
 
 def _clear_caches() -> None:
-    for cached in (seo_text._parse, seo_text.blocks, is_passive):
+    for cached in (seo_text.parse_body, seo_text.blocks, is_passive):
         cached.cache_clear()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -100,6 +99,3 @@ def with_config(
     return decorate(command) if command else decorate
 
 
-def fail(message: str) -> None:
-    click.echo(f"depeche: {message}", err=True)
-    sys.exit(1)

@@ -32,7 +32,7 @@ from bot.net.limits import Limits
 from bot.net.retry import RetryPolicy, call_with_retries, parse_retry_after
 from bot.net.transport import Deadline, guarded_client
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Dropped when a redirect leaves the origin they were meant for.
@@ -154,7 +154,7 @@ def _follow_redirects(
             raise FetchRefused(str(current), f"redirect loop back to {loggable_url(target)}")
         if _origin(target) != _origin(current):
             headers = _without_credentials(headers)
-        logger.debug("%s redirects to %s", loggable_url(current), loggable_url(target))
+        log.debug("%s redirects to %s", loggable_url(current), loggable_url(target))
         current = target
     raise FetchRefused(str(current), f"more than {limits.max_redirects} redirects")
 
@@ -249,7 +249,7 @@ def _conclude(
     response: httpx.Response, url: httpx.URL, limits: Limits, deadline: Deadline
 ) -> Response:
     status = response.status_code
-    logger.debug("GET %s: HTTP %d", loggable_url(url), status)
+    log.debug("GET %s: HTTP %d", loggable_url(url), status)
     if status == 304:
         return Response(str(url), status, response.headers, b"")
     if 200 <= status < 300:

@@ -16,7 +16,7 @@ from bot.seo.seo_assessments import SEO_ASSESSMENTS, function_words_in_keyphrase
 
 __all__ = ["Assessment", "SeoReport", "analyze"]
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 # Readability: penalty points per light, and the overall score they lead to.
 _PENALTIES = {"bad": 3, "ok": 2}
@@ -67,5 +67,5 @@ def analyze(
     ]
     readability = [assess(post) for assess in READABILITY_ASSESSMENTS]
     report = SeoReport(seo_score(seo), readability_score(readability), seo, readability)
-    logger.debug("SEO %s, readability %s", report.seo_score, report.readability_score)
+    log.debug("SEO %s, readability %s", report.seo_score, report.readability_score)
     return report

@@ -21,12 +21,12 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from bot.seo.sentence_split import split_sentences
-from bot.seo.tokens import _SPACE_RE, Sentence, tokenize, words
+from bot.seo.tokens import SPACE_RE, Sentence, tokenize, words
 
 # Elements whose whole content the string view ignores (word count, sections).
-_STRING_VIEW_IGNORED = frozenset({"script", "style", "code", "pre", "blockquote", "textarea"})
+STRING_VIEW_IGNORED = frozenset({"script", "style", "code", "pre", "blockquote", "textarea"})
 # Elements the tree view removes with their content: quotes, code, embedded or non-text content.
-_TREE_VIEW_IGNORED = frozenset(
+TREE_VIEW_IGNORED = frozenset(
     {
         "base", "blockquote", "canvas", "code", "head", "iframe", "input", "kbd", "link", "math",
         "meta", "meter", "noscript", "object", "portal", "pre", "progress", "q", "samp", "script",
@@ -60,7 +60,7 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
 @lru_cache(maxsize=32)
-def _parse(html: str) -> etree._Element:
+def parse_body(html: str) -> etree._Element:
     """The body as an lxml tree under one synthetic <div> (parsed once per distinct body)."""
     if not html.strip():
         return lxml_html.fragment_fromstring("<div></div>")
@@ -81,7 +81,7 @@ def _string_view_pieces(element: etree._Element) -> Iterator[tuple[int, str]]:
     """Text of the string view in document order: (heading level or 0, text); tags are spaces."""
     for child in element:
         tag = _tag(child)
-        if tag != "#comment" and tag not in _STRING_VIEW_IGNORED and not _has_ignored_class(child):
+        if tag != "#comment" and tag not in STRING_VIEW_IGNORED and not _has_ignored_class(child):
             level = _HEADINGS.get(tag, 0)
             if level:
                 yield level, " " + _element_text(child) + " "
@@ -102,7 +102,7 @@ def _element_text(element: etree._Element) -> str:
 
 def string_view_text(html: str) -> str:
     """The body as Yoast's word counter sees it: ignored blocks removed, tags replaced by spaces."""
-    return _element_text(_parse(html))
+    return _element_text(parse_body(html))
 
 
 def count_words(html: str) -> int:
@@ -142,16 +142,16 @@ class _Run:
         self.parts.append(text)
 
 
-def _inline_text(element: etree._Element) -> str:
+def inline_text(element: etree._Element) -> str:
     """innerText of phrasing content: <br> is a newline, quotes and code are emptied."""
     tag = _tag(element)
     if tag == "br":
         return "\n"
-    if tag == "#comment" or tag in _TREE_VIEW_IGNORED or _has_ignored_class(element):
+    if tag == "#comment" or tag in TREE_VIEW_IGNORED or _has_ignored_class(element):
         return ""
     parts = [element.text or ""]
     for child in element:
-        parts.append(_inline_text(child))
+        parts.append(inline_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
 
@@ -177,7 +177,7 @@ def _is_double_break(nodes: list[tuple[str, object]], index: int) -> bool:
 
 
 def _node_text(name: str, node: object) -> str:
-    return node if name == "#text" else _inline_text(node)  # type: ignore[return-value,arg-type]
+    return node if name == "#text" else inline_text(node)  # type: ignore[return-value,arg-type]
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ def _new_block(kind: str, level: int, text: str, only_links: bool, ctx: _Context
 
 
 def _flush_run(run: _Run, blocks: list[Block], ctx: _Context) -> _Run:
-    kept = [n for n in run.names if n != "#comment" and n not in _TREE_VIEW_IGNORED]
+    kept = [n for n in run.names if n != "#comment" and n not in TREE_VIEW_IGNORED]
     if run.names and kept:
         only_links = all(n == "a" for n in run.names)
         blocks.append(_new_block("p", 0, "".join(run.parts), only_links, ctx))
@@ -227,11 +227,11 @@ def _collect_implicit(nodes: list[tuple[str, object]], blocks: list[Block], ctx:
 
 def _walk(element: etree._Element, blocks: list[Block], ctx: _Context) -> None:
     tag = _tag(element)
-    if tag == "#comment" or tag in _TREE_VIEW_IGNORED or _has_ignored_class(element):
+    if tag == "#comment" or tag in TREE_VIEW_IGNORED or _has_ignored_class(element):
         return
     ctx = ctx.entering(tag, element)
     if tag in _HEADINGS:
-        blocks.append(_new_block("h", _HEADINGS[tag], _inline_text(element), False, ctx))
+        blocks.append(_new_block("h", _HEADINGS[tag], inline_text(element), False, ctx))
         return
     nodes = _children_with_text(element)
     if tag == "p":
@@ -244,7 +244,7 @@ def _walk(element: etree._Element, blocks: list[Block], ctx: _Context) -> None:
             _collect_implicit(nodes, blocks, ctx)
             return
         only_links = bool(nodes) and all(n == "a" for n, _ in nodes)
-        blocks.append(_new_block("p", 0, _inline_text(element), only_links, ctx))
+        blocks.append(_new_block("p", 0, inline_text(element), only_links, ctx))
         return
     _collect_implicit(nodes, blocks, ctx)
 
@@ -253,7 +253,7 @@ def _walk(element: etree._Element, blocks: list[Block], ctx: _Context) -> None:
 def blocks(html: str) -> tuple[Block, ...]:
     """Paragraphs and headings of the tree view, each split into sentences and tokens."""
     found: list[Block] = []
-    root = _parse(html)
+    root = parse_body(html)
     _collect_implicit(_children_with_text(root), found, _Context())
     for block in found:
         block.sentences = [
@@ -265,13 +265,13 @@ def blocks(html: str) -> tuple[Block, ...]:
 def html_to_text(html: str) -> str:
     """Visible text of the body as Yoast analyses it: one block (paragraph, heading) per line
     pair; blockquote, q, cite, code and other non-prose elements removed."""
-    return "\n\n".join(_SPACE_RE.sub(" ", b.text).strip() for b in blocks(html) if b.text.strip())
+    return "\n\n".join(SPACE_RE.sub(" ", b.text).strip() for b in blocks(html) if b.text.strip())
 
 
 def paragraphs(html: str) -> list[str]:
     """Texts of the paragraphs (explicit and implicit) that contain at least one word."""
     return [
-        _SPACE_RE.sub(" ", b.text).strip()
+        SPACE_RE.sub(" ", b.text).strip()
         for b in blocks(html)
         if b.kind == "p" and b.word_count
     ]
@@ -280,7 +280,7 @@ def paragraphs(html: str) -> list[str]:
 def subheadings(html: str) -> list[tuple[int, str]]:
     """(level, text) of the h2..h6 subheadings (the keyphrase assessment keeps only h2 and h3)."""
     return [
-        (b.level, _SPACE_RE.sub(" ", b.text).strip())
+        (b.level, SPACE_RE.sub(" ", b.text).strip())
         for b in blocks(html)
         if b.kind == "h" and b.level >= 2
     ]
@@ -291,12 +291,12 @@ def sections(html: str) -> list[tuple[str | None, str]]:
     the body: on every h1..h6; the text before the first heading is a section only if it has
     words, and only when the body has headings at all."""
     found: list[tuple[str | None, list[str]]] = [(None, [])]
-    for level, piece in _string_view_pieces(_parse(html)):
+    for level, piece in _string_view_pieces(parse_body(html)):
         if level:
-            found.append((_SPACE_RE.sub(" ", piece).strip(), []))
+            found.append((SPACE_RE.sub(" ", piece).strip(), []))
         else:
             found[-1][1].append(piece)
-    result = [(heading, _SPACE_RE.sub(" ", "".join(parts)).strip()) for heading, parts in found]
+    result = [(heading, SPACE_RE.sub(" ", "".join(parts)).strip()) for heading, parts in found]
     if len(result) == 1:
         return result if words(result[0][1]) else []
     intro = result[0]

@@ -9,7 +9,7 @@ from bot.seo.french import FUNCTION_WORDS
 from bot.seo.html_views import blocks, tree_words
 from bot.seo.sentence_split import sentences
 from bot.seo.tokens import (
-    _SPACE_RE,
+    SPACE_RE,
     Sentence,
     fold_accents,
     normalize_quotes,
@@ -111,6 +111,6 @@ def share_of_keyphrase_words(text: str, keyphrase: str, *, hyphens_split: bool =
     kwords = keyphrase_words(keyphrase.replace("-", " ") if hyphens_split else keyphrase)
     if not kwords:
         return 0
-    text = normalize_quotes(_SPACE_RE.sub(" ", text))
+    text = normalize_quotes(SPACE_RE.sub(" ", text))
     found = sum(1 for w in kwords if word_regex(normalize_quotes(w)).search(text))
     return round(found / len(kwords) * 100)

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from lxml import etree
 
 from bot.seo.french import FUNCTION_WORDS
-from bot.seo.html_views import _STRING_VIEW_IGNORED, _TREE_VIEW_IGNORED, _inline_text, _parse
+from bot.seo.html_views import STRING_VIEW_IGNORED, TREE_VIEW_IGNORED, inline_text, parse_body
 from bot.seo.keyphrase import word_regex
 from bot.seo.post import Post
 from bot.seo.report import Assessment
@@ -25,7 +25,7 @@ class _Anchor:
     text: str
 
 
-def _ancestors_ignored(element: etree._Element, ignored: frozenset[str]) -> bool:
+def ancestors_ignored(element: etree._Element, ignored: frozenset[str]) -> bool:
     parent = element.getparent()
     while parent is not None:
         if isinstance(parent.tag, str) and parent.tag.lower() in ignored:
@@ -35,14 +35,14 @@ def _ancestors_ignored(element: etree._Element, ignored: frozenset[str]) -> bool
 
 
 def _anchors(post: Post, ignored: frozenset[str], *, need_attributes: bool) -> list[_Anchor]:
-    root = _parse(post.body_html)
+    root = parse_body(post.body_html)
     found = []
     for a in root.iter("a"):
         if need_attributes and not a.attrib:
             continue
-        if _ancestors_ignored(a, ignored):
+        if ancestors_ignored(a, ignored):
             continue
-        found.append(_Anchor(a.get("href"), a.get("rel") or "", _inline_text(a)))
+        found.append(_Anchor(a.get("href"), a.get("rel") or "", inline_text(a)))
     return found
 
 
@@ -61,7 +61,7 @@ def _link_type(href: str, site_url: str) -> str:
 def _link_counts(post: Post) -> dict[str, tuple[int, int]]:
     """(total, nofollow) per link type, as Yoast's link statistics count them."""
     counts = {"internal": [0, 0], "external": [0, 0], "other": [0, 0]}
-    for anchor in _anchors(post, _STRING_VIEW_IGNORED, need_attributes=True):
+    for anchor in _anchors(post, STRING_VIEW_IGNORED, need_attributes=True):
         kind = _link_type(anchor.href or "", post.permalink)
         counts[kind][0] += 1
         if "nofollow" in anchor.rel.lower().split():
@@ -128,7 +128,7 @@ def text_competing_links(post: Post) -> Assessment:
     aid = "textCompetingLinks"
     competing = 0
     if post.has_keyphrase and post.has_text:
-        anchors = _anchors(post, _TREE_VIEW_IGNORED, need_attributes=False)
+        anchors = _anchors(post, TREE_VIEW_IGNORED, need_attributes=False)
         anchors = [a for a in anchors if not _is_self_link(a.href, post.permalink)]
         competing = sum(1 for a in anchors if _anchor_is_competing(post, a))
     if competing == 0:

@@ -79,6 +79,6 @@ def format_percentage(value: float) -> float:
     return float(js_round(value)) if js_round(value) == value else js_round(value * 10) / 10
 
 
-def _fr(value: float) -> str:
+def french_number(value: float) -> str:
     """A number the French way: 2,5 rather than 2.5."""
     return f"{value:g}".replace(".", ",")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from bot.seo.french import FIRST_WORD_EXCEPTIONS
 from bot.seo.html_views import sections, string_view_text
 from bot.seo.passive import has_transition, is_passive
-from bot.seo.post import Post, _fr, format_percentage
+from bot.seo.post import Post, format_percentage, french_number
 from bot.seo.report import Assessment
 from bot.seo.tokens import Sentence, words
 
@@ -72,7 +72,7 @@ def sentence_length(post: Post) -> Assessment:
     lengths = [n for n in lengths if n > 0]
     too_long = sum(1 for n in lengths if n > 20)
     share = format_percentage(too_long / len(lengths) * 100) if lengths else 0
-    text = f"{_fr(share)} % des phrases dépassent 20 mots (25 % au plus)."
+    text = f"{french_number(share)} % des phrases dépassent 20 mots (25 % au plus)."
     if share <= 25:
         return Assessment.scored(aid, 9, text, share)
     return Assessment.scored(aid, 6 if share <= 30 else 3, text, share)
@@ -83,7 +83,7 @@ def transition_words(post: Post) -> Assessment:
     total = len(post.sentences)
     with_transition = sum(1 for s in post.sentences if has_transition(s))
     share = format_percentage(with_transition / total * 100) if total and with_transition else 0
-    text = f"{_fr(share)} % des phrases contiennent un mot de liaison (30 % au moins)."
+    text = f"{french_number(share)} % des phrases contiennent un mot de liaison (30 % au moins)."
     if post.tree_word_count < 200:
         return Assessment.scored(aid, 9, f"Texte court : {text}", share)
     if share < 20:
@@ -96,7 +96,7 @@ def passive_voice(post: Post) -> Assessment:
     texts = [s.text for s in post.sentences]
     passives = sum(1 for s in texts if is_passive(s))
     share = format_percentage(passives / len(texts) * 100) if texts else 0
-    text = f"{_fr(share)} % des phrases sont au passif (10 % au plus)."
+    text = f"{french_number(share)} % des phrases sont au passif (10 % au plus)."
     if share <= 10:
         return Assessment.scored(aid, 9, text, share)
     return Assessment.scored(aid, 6 if share <= 15 else 3, text, share)

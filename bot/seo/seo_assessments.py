@@ -13,7 +13,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from bot.seo.french import FUNCTION_WORDS
-from bot.seo.html_views import _TREE_VIEW_IGNORED, Block, _parse, subheadings
+from bot.seo.html_views import TREE_VIEW_IGNORED, Block, parse_body, subheadings
 from bot.seo.keyphrase import (
     body_keyphrase_count,
     keyphrase_length_factor,
@@ -21,8 +21,8 @@ from bot.seo.keyphrase import (
     share_of_keyphrase_words,
     word_regex,
 )
-from bot.seo.links import _ancestors_ignored, external_links, internal_links, text_competing_links
-from bot.seo.post import Post, _fr, js_round
+from bot.seo.links import ancestors_ignored, external_links, internal_links, text_competing_links
+from bot.seo.post import Post, french_number, js_round
 from bot.seo.report import Assessment
 from bot.seo.sentence_split import split_sentences
 from bot.seo.text import title_width_px
@@ -108,7 +108,7 @@ def keyphrase_density(post: Post) -> Assessment:
         minimum = _recommended_count(length, 0.5, False, words)
         maximum = _recommended_count(length, 3, True, words)
         score = _density_score(count, density, minimum)
-        target = f"densité pondérée {_fr(round(density, 2))} %, cible 0,5 à 3 %"
+        target = f"densité pondérée {french_number(round(density, 2))} %, cible 0,5 à 3 %"
     return Assessment.scored(aid, score, f"{found} ({target}).", round(density, 2))
 
 
@@ -194,8 +194,8 @@ def subheadings_keyword(post: Post) -> Assessment:
 
 
 def _images(post: Post) -> list[etree._Element]:
-    root = _parse(post.body_html)
-    return [img for img in root.iter("img") if not _ancestors_ignored(img, _TREE_VIEW_IGNORED)]
+    root = parse_body(post.body_html)
+    return [img for img in root.iter("img") if not ancestors_ignored(img, TREE_VIEW_IGNORED)]
 
 
 def images(post: Post) -> Assessment:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import unicodedata
 
-# _parse and blocks are re-exported for the benchmarks, which clear their caches through here.
+# parse_body and blocks are re-exported for the benchmarks, which clear their caches through here.
 from bot.seo.html_views import (
-    _parse,
     blocks,
     count_words,
     html_to_text,
     paragraphs,
+    parse_body,
     sections,
     subheadings,
 )
@@ -31,7 +31,6 @@ from bot.seo.sentence_split import sentences
 from bot.seo.tokens import fold_accents, words
 
 __all__ = [
-    "_parse",
     "blocks",
     "count_words",
     "fold_accents",
@@ -39,6 +38,7 @@ __all__ = [
     "keyphrase_count",
     "keyphrase_density",
     "paragraphs",
+    "parse_body",
     "raw_keyphrase_density",
     "sections",
     "sentences",

@@ -18,7 +18,7 @@ PUNCTUATION = frozenset(
 _SINGLE_QUOTES = "'‘’‛`‹›"
 _DOUBLE_QUOTES = "“”〝〞〟‟„『』«»\""
 
-_SPACE_RE = re.compile(r"\s+")
+SPACE_RE = re.compile(r"\s+")
 _ENTITY_AMP_RE = re.compile(r"&amp")
 _TOKEN_SPLIT_RE = re.compile(r"([\s\u00a0\u2013\u2014\-\[\]])")
 

@@ -19,7 +19,7 @@ from bot.publish.wordpress.content import source_name
 from bot.publish.wordpress.transport import MediaFile, Transport
 from bot.story import Submission
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 
@@ -38,7 +38,7 @@ def featured_image(
     try:
         known = transport.find_media(url)
         if known is not None:
-            logger.info("wordpress: image %s already in the media library (%s)", url, known)
+            log.info("wordpress: image %s already in the media library (%s)", url, known)
             return known
         content, mime = _download(url, limits)
         return transport.upload_media(
@@ -52,7 +52,7 @@ def featured_image(
             )
         )
     except (FetchError, PublishError, ValueError) as error:
-        logger.warning("wordpress: image of story %s not set: %s", submission.story_uid, error)
+        log.warning("wordpress: image of story %s not set: %s", submission.story_uid, error)
         warnings.append(f"image à la une non posée ({url}) : {error}")
         return None
 

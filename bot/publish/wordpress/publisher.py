@@ -43,7 +43,7 @@ from bot.publish.wordpress.transport import (
 from bot.publish.wordpress.xmlrpc import XmlRpcTransport
 from bot.story import Receipt, Submission
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 # Statuses in which the post is still the bot's draft; past them an editor owns it.
 _BOT_OWNED = ("draft", "pending", "auto-draft")
@@ -92,7 +92,7 @@ class WordPressPublisher:
                 return self._publish_to(transport, submission, existing)
             except StoryAlreadyPosted as posted:
                 # Another worker created the post since we looked: edit it, never a second.
-                logger.warning("wordpress: story %s: %s", submission.story_uid, posted)
+                log.warning("wordpress: story %s: %s", submission.story_uid, posted)
                 existing = transport.get_post(posted.post_id)
                 if existing is None:
                     raise PublishLater(f"post {posted.post_id} vanished while we wrote") from None
@@ -142,11 +142,11 @@ class WordPressPublisher:
                               content.body_blocks(submission, image=image, related=related))
         if existing is None:
             post_id = transport.create_post(fields)
-            logger.info("wordpress: story %s → new post %s", submission.story_uid, post_id)
+            log.info("wordpress: story %s → new post %s", submission.story_uid, post_id)
         else:
             post_id = existing.id
             transport.update_post(post_id, fields)
-            logger.info("wordpress: story %s → edited post %s", submission.story_uid, post_id)
+            log.info("wordpress: story %s → edited post %s", submission.story_uid, post_id)
         post = transport.get_post(post_id)
         if post is None:
             raise PublishLater(f"post {post_id} vanished right after it was written")
@@ -290,9 +290,9 @@ def _unique(names: list[str]) -> list[str]:
 
 def _log_failure(submission: Submission, attempt: int, error: BaseException, wait: float | None):
     if wait is None:
-        logger.warning("wordpress: story %s not sent: %s", submission.story_uid, error)
+        log.warning("wordpress: story %s not sent: %s", submission.story_uid, error)
     else:
-        logger.info(
+        log.info(
             "wordpress: story %s, attempt %d failed (%s); retry in %.1f s",
             submission.story_uid,
             attempt,

@@ -18,7 +18,7 @@ import httpx
 
 from bot.config.wordpress import WordPressSettings
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 # A daemon keeps its publisher for days: a cached answer is asked again after this long.
 CACHE_SECONDS = 15 * 60
@@ -49,7 +49,7 @@ class RelatedPosts:
             try:
                 found = self._search(keyphrase, tags)
             except (httpx.HTTPError, ValueError) as error:
-                logger.warning("wordpress: no related posts for %r: %s", keyphrase, error)
+                log.warning("wordpress: no related posts for %r: %s", keyphrase, error)
                 return []
             cached = self._cache[key] = (time.monotonic(), found)
         return [post for post in cached[1] if post.id != exclude][: self.limit]
