@@ -90,6 +90,8 @@ def make_writer(config: Config) -> Writer:
             context_tokens=config.llm.context_tokens,
             connect_timeout=config.llm.connect_timeout,
             breaker=Breaker("model server", config.scheduler.breaker()),
+            stream=config.llm.stream,
+            first_token_timeout=config.llm.first_token_timeout,
         )
     if model is None:
         # Said once per process: a daemon that lost its OPENAI_API_KEY must not go quiet.

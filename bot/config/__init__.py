@@ -100,6 +100,13 @@ class LLMSettings:
         10.0, "seconds to open the connection: a dead host is known before timeout",
         low=0.1, high=600,
     )
+    stream: bool = setting(
+        False, "ask for the answer token by token: a slow server shows it is alive"
+    )
+    first_token_timeout: float = setting(
+        60.0, "streamed: a server silent this many seconds is taken for hung",
+        low=0.1, high=3600,
+    )
     price_input: float = setting(
         0.0, "per million input tokens, in the newsroom's currency ([budget] cost_per_day)", low=0
     )

@@ -70,6 +70,8 @@ class ChatModel:
         context_tokens: int = 0,
         connect_timeout: float = 10.0,
         breaker: Breaker | None = None,
+        stream: bool = False,
+        first_token_timeout: float = 60.0,
     ):
         # A dead host is known in seconds; a slow model may take minutes to answer.
         self._timeout = httpx.Timeout(timeout, connect=min(connect_timeout, timeout))
@@ -88,6 +90,10 @@ class ChatModel:
         self._max_tokens = max_tokens
         self._json_mode = json_mode
         self.breaker = breaker or Breaker("model server")
+        # Streamed, a hung server is told from a slow one: no token for this long is
+        # a hang, while a server that keeps sending may take the whole `timeout`.
+        self._stream = stream
+        self._first_token_timeout = min(first_token_timeout, timeout)
         # The window: configured, else read from the server, else learnt from its errors.
         self.window: int | None = context_tokens or None
         self._window_configured = bool(context_tokens)
@@ -265,6 +271,8 @@ class ChatModel:
         return completion
 
     def _once(self, messages: list[Message], max_tokens: int) -> Completion:
+        if self._stream:
+            return self._streamed(messages, max_tokens)
         started = time.monotonic()
         try:
             response = self._client.chat.completions.create(
@@ -290,6 +298,45 @@ class ChatModel:
             max_tokens=max_tokens,
         )
 
+    def _streamed(self, messages: list[Message], max_tokens: int) -> Completion:
+        """The answer token by token: each read waits at most first_token_timeout, the
+        whole at most `timeout`; closing the stream tells the server to stop."""
+        started = time.monotonic()
+        reads = httpx.Timeout(self._first_token_timeout, connect=self._timeout.connect)
+        parts: list[str] = []
+        model, finish_reason, usage = self.model, None, None
+        try:
+            stream = self._client.chat.completions.create(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=self._temperature,
+                max_tokens=max_tokens,
+                stream=True,
+                timeout=reads,
+                **self._request_extras(),
+            )
+            with stream:
+                for chunk in stream:
+                    model = chunk.model or model
+                    usage = chunk.usage or usage
+                    if chunk.choices:
+                        parts.append(chunk.choices[0].delta.content or "")
+                        finish_reason = chunk.choices[0].finish_reason or finish_reason
+                    if time.monotonic() - started > (self._timeout.read or 0):
+                        late = ServerError(Fault.TIMEOUT, "still sending after `timeout`")
+                        raise ModelError(late.line(), error=late)
+        except openai.OpenAIError as error:
+            raise self._error(error) from None
+        return Completion(
+            text="".join(parts),
+            model=model,
+            prompt_tokens=usage.prompt_tokens if usage else None,
+            completion_tokens=usage.completion_tokens if usage else None,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            finish_reason=finish_reason,
+            max_tokens=max_tokens,
+        )
+
     def _error(self, error: BaseException) -> ModelError:
         """The error in the server's words, of the kind that says what the bot does next."""
         retry_after = None
@@ -297,7 +344,12 @@ class ChatModel:
             server_error = from_http(error.status_code, error.response.text, secrets=self._secrets)
             retry_after = _retry_after(error)
         elif isinstance(error, openai.APITimeoutError):
-            server_error = ServerError(Fault.TIMEOUT, f"no answer within {self._timeout.read:g} s")
+            waited = (
+                f"no token within {self._first_token_timeout:g} s (streamed)"
+                if self._stream
+                else f"no answer within {self._timeout.read:g} s"
+            )
+            server_error = ServerError(Fault.TIMEOUT, waited)
         elif isinstance(error, openai.APIConnectionError):
             cause = error.__cause__
             words = str(cause) if cause else str(error)

@@ -152,3 +152,14 @@ def test_a_server_killed_mid_request_is_told_at_once(tmp_path: Path):
     (error,) = raised
     assert isinstance(error, ModelError) and error.fault is Fault.DOWN
     assert calls[-1].error == str(error) and calls[-1].duration_ms >= 1000
+
+
+def test_streamed_answers_come_token_by_token_with_their_finish_reason(llama_server: LlamaServer):
+    model = chat(llama_server, json_mode=False, max_tokens=16, stream=True, first_token_timeout=30)
+    calls: list[CallRecord] = []
+    completion = model.complete(
+        [{"role": "user", "content": SHORT}], purpose="write", record=calls.append
+    )
+    assert completion.finish_reason in ("stop", "length")
+    assert completion.model == ALIAS
+    assert calls[0].error is None and calls[0].finish_reason == completion.finish_reason

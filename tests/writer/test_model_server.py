@@ -333,3 +333,29 @@ def test_the_readmes_ollama_example_sends_its_window(llm: ScriptedLLM, tmp_path:
     sent = llm.calls[0]
     assert sent["model"] == "mistral-nemo" and sent["options"] == {"num_ctx": 16384}
     assert sent["max_tokens"] <= 4096
+
+
+def test_streamed_a_silent_server_is_taken_for_hung_after_the_first_token_timeout(
+    llm: ScriptedLLM,
+):
+    silent = answer(good_answer())
+    silent.delay = 5
+    llm.script(silent)
+    chat = ChatModel(
+        base_url=llm.base_url,
+        api_key="",
+        model="scripted",
+        timeout=60,
+        stream=True,
+        first_token_timeout=0.5,
+        policy=RetryPolicy(attempts=1),
+    )
+    calls: list[CallRecord] = []
+    started = time.monotonic()
+    with pytest.raises(ModelError) as raised:
+        chat.complete([{"role": "user", "content": "Bonjour"}], purpose="write", record=calls.append)
+    assert time.monotonic() - started < 4  # not the 60 s timeout, nor the 5 s delay
+    assert raised.value.fault is Fault.TIMEOUT
+    assert "no token within 0.5 s (streamed)" in str(raised.value)
+    assert llm.calls[0]["stream"] is True
+    assert 400 <= calls[0].duration_ms < 4000
