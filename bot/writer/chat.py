@@ -324,7 +324,7 @@ class ChatModel:
                         finish_reason = chunk.choices[0].finish_reason or finish_reason
                     if time.monotonic() - started > (self._timeout.read or 0):
                         late = ServerError(Fault.TIMEOUT, "still sending after `timeout`")
-                        raise ModelError(late.line(), error=late)
+                        raise ModelUnavailable(late.line(), error=late)
         except openai.OpenAIError as error:
             raise self._error(error) from None
         return Completion(
