@@ -59,9 +59,12 @@ def test_no_secret_in_anything_the_bot_wrote(
         outputs.extend([done.stdout, done.stderr])
         return done.stdout
 
-    # 1. Story 1 meets the 401 and fails; story 2 is written after a 429, then
-    #    WordPress refuses the wrong password and publishing stops.
+    # 1. The 401 stops writing (the key is the setup's fault): both stories wait in `new`.
     bot(wrong_password, "human", "run", "--once")
+    assert "Writing stopped:" in outputs[-2]  # the run's table, on stdout
+    # 1b. The next run writes them after a 429; WordPress refuses the wrong password and
+    #     publishing stops.
+    bot(wrong_password, "human", "run", "--once", "--all-feeds")
     assert "publishing stopped" in outputs[-1]  # WordPress refused the wrong password
     # 2. The right password; the failed story put back by hand, then written.
     bot(password, "json", "stories", "retry", "--all-failed")
@@ -119,5 +122,7 @@ def test_a_key_file_only_its_owner_reads_is_used(make_config, tmp_path, llm: Scr
     source.write_text(story.title + "\n" + story.html, encoding="utf-8")
     done = BotProcess(config).run("rewrite", str(source))
     assert done.returncode == 0, done.stderr
-    assert [r.headers.get("authorization") for r in llm.web.requests] == [f"Bearer {key}"]
+    # One chat call; the server's description (/props, /v1/models...) is asked with it.
+    assert len(llm.calls) == 1
+    assert {r.headers.get("authorization") for r in llm.web.requests} == {f"Bearer {key}"}
     assert key not in done.stdout + done.stderr
