@@ -26,6 +26,7 @@ from bot.app import open_app
 from bot.config import Config, FeedSettings
 from bot.errors import AlreadyRunning
 from bot.pipeline import Runner
+from bot.publish.wordpress.decisions import look_back
 from bot.store import Feed, State
 from bot.store.db import DatabaseUnavailable
 
@@ -91,12 +92,15 @@ def _scheduler(config: Config, pipeline: Runner) -> BackgroundScheduler:
         ),
         ("publish", pipeline.publish_batch, config.scheduler.publish_every),
     )
+    if config.wordpress is not None and config.publish.target == "wordpress":
+        look = partial(look_back, pipeline.sessions, config)
+        stages += (("review", look, config.wordpress.sync_seconds),)
     for name, work, seconds in stages:
         scheduler.add_job(
             StageJob(work),
             "interval",
             seconds=seconds,
-            executor=name,
+            executor="publish" if name == "review" else name,
             id=name,
             next_run_time=_now(),
             max_instances=3,

@@ -24,6 +24,8 @@ class State(enum.StrEnum):
     FAILED = "failed"
     DUPLICATE = "duplicate"
     SKIPPED = "skipped"
+    # An editor trashed or deleted its WordPress post: never posted again.
+    REJECTED = "rejected"
 
 # The keys the model must answer with, in this order (issue: "exactly these keys").
 DRAFT_KEYS = (

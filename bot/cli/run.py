@@ -66,6 +66,7 @@ def run(config: Config, once: bool, all_feeds: bool) -> None:
         run_daemon(config)
         return
     from bot.app import open_app
+    from bot.publish.wordpress.decisions import look_back
 
     with open_app(config) as app:
         try:
@@ -77,6 +78,7 @@ def run(config: Config, once: bool, all_feeds: bool) -> None:
             report = pipeline.run_once(
                 all_feeds=all_feeds, progress=lambda what: spinner.update(f"[dim]{what}")
             )
+            look_back(app.sessions, config)
         next_due = None if report.feeds else _next_due(app.sessions, config)
     render.cycle(report, names={f.url: f.name for f in config.feeds}, next_due=next_due)
     sys.exit(exit_code(report))

@@ -10,6 +10,7 @@ A story moves through these states, each change committed at once:
      ├──> held (the quality gate refused every answer; reasons kept)
      ├──> failed (writing kept failing; reasons kept)
      └──  duplicate (same story as another one; never written or published)
+    published ──> rejected (an editor trashed or deleted its post; never posted again)
 
 A worker that takes a story sets a lease (owner + expiry) without changing
 its state, so a dead worker's story is simply taken again once the lease
@@ -173,6 +174,16 @@ class Event(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
     story: Mapped[Story] = relationship(back_populates="events")
+
+
+class SiteSync(Base):
+    """Where the last look at a site's posts stopped: the latest post modification seen,
+    in the site's own time (what WordPress's modified_after compares with)."""
+
+    __tablename__ = "site_sync"
+
+    site: Mapped[str] = mapped_column(String(500), primary_key=True)
+    modified_after: Mapped[str] = mapped_column(String(40), default="")
 
 
 class LLMCall(Base):

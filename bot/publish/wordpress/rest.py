@@ -61,6 +61,29 @@ class RestTransport:
         ids = [p["id"] for p in found if (p.get("meta") or {}).get(STORY_KEY) == story_uid]
         return ids[0] if ids else None
 
+    def changed_posts(self, modified_after: str) -> list[dict[str, Any]]:
+        """The posts modified after this site-local time, oldest change first, any status
+        (trash included): one query per page of 100."""
+        params: dict[str, Any] = {
+            "status": "publish,future,draft,pending,private,trash",
+            "context": "edit",
+            "orderby": "modified",
+            "order": "asc",
+            "per_page": 100,
+            "_fields": "id,status,modified,content,meta",
+        }
+        if modified_after:
+            params["modified_after"] = modified_after
+        posts: list[dict[str, Any]] = []
+        for page in range(1, 1000):
+            found = self._call(
+                "GET", "/wp/v2/posts", "read the posts changed", params={**params, "page": page}
+            )
+            posts += found
+            if len(found) < 100:
+                break
+        return posts
+
     def get_post(self, post_id: int) -> RemotePost | None:
         post = self._call(
             "GET",
