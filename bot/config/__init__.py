@@ -156,6 +156,10 @@ class FetchSettings:
     allow_private: bool = setting(
         False, "let pages and images found in feeds reach private addresses"
     )
+    # Feeds polled at once, and at most `per_host` of them on one host (a small site
+    # carrying many feeds must not see a burst).
+    concurrency: int = setting(16, "feeds polled at once", low=1, high=256)
+    per_host: int = setting(2, "feeds polled at once on one host", low=1, high=64)
 
     def limits(self, *, trusted: bool = False, timeout: float | None = None) -> Limits:
         """`trusted` for the feed URLs the operator wrote in bot.toml: those may live on

@@ -13,6 +13,7 @@ from bot.errors import FeedError
 from bot.feeds.item import FeedItem
 from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.net.http import FetchError, FetchUnavailable, Limits, fetch
+from bot.net.transport import SharedClient
 
 __all__ = ["FeedItem", "PollResult", "poll"]
 
@@ -39,8 +40,10 @@ def poll(
     etag: str | None = None,
     last_modified: str | None = None,
     limits: Limits | None = None,
+    shared: SharedClient | None = None,
 ) -> PollResult:
-    """Fetch and parse one feed. Raises FeedError with the reason on any failure."""
+    """Fetch (through `shared` when given) and parse one feed. Raises FeedError with
+    the reason on any failure."""
     limits = limits or Limits()
     if not url.startswith(("http://", "https://")):
         return _from_parsed(_read_local(url, limits), etag=None, last_modified=None)
@@ -53,7 +56,7 @@ def poll(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     try:
-        response = fetch(url, limits=limits, headers=headers)
+        response = fetch(url, limits=limits, headers=headers, shared=shared)
     except FetchUnavailable as error:
         raise FeedError(error.reason, retry_after=error.retry_after) from None
     except FetchError as error:

@@ -30,7 +30,7 @@ from bot.net.decode import ACCEPTED_ENCODINGS, BoundedDecoder
 from bot.net.guard import resolve_allowed
 from bot.net.limits import Limits
 from bot.net.retry import RetryPolicy, call_with_retries, parse_retry_after
-from bot.net.transport import Deadline, guarded_client
+from bot.net.transport import Deadline, SharedClient, guarded_client
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +83,12 @@ def fetch(
     limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, immutable
     headers: Mapping[str, str] | None = None,
     client: httpx.Client | None = None,
+    shared: SharedClient | None = None,
 ) -> Response:
     """GET ``url`` within ``limits``; a Response for 2xx and 304, else FetchError.
+
+    With ``shared`` (many fetches at once: a poll), its guarded connections are
+    reused; the checks and the deadline are the same as with a client of its own.
 
     Without ``client`` (the normal case) the fetch builds its own guarded
     client: addresses are checked in the very call that connects and the
@@ -93,6 +97,9 @@ def fetch(
     described in docs/net.md: pass one only to tests or trusted set-ups.
     """
     deadline = Deadline(limits.timeout)
+    if shared is not None:
+        with shared.bound(deadline) as shared_client:
+            return _follow_redirects(shared_client, url, limits, headers, deadline, precheck=False)
     if client is not None:
         return _follow_redirects(client, url, limits, headers, deadline, precheck=True)
     with guarded_client(deadline, allow_private=limits.allow_private) as own_client:

@@ -16,7 +16,9 @@ from __future__ import annotations
 import functools
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import httpcore
 import httpx
@@ -46,16 +48,23 @@ class Deadline:
         return remaining if timeout is None else min(timeout, remaining)
 
 
+# The deadline of the exchange in progress: a function, not a value, because a
+# connection of the shared client outlives the fetch that opened it and must obey
+# the deadline of whichever fetch (thread) uses it now.
+DeadlineOf = Callable[[], Deadline]
+_CURRENT: ContextVar[Deadline] = ContextVar("deadline")
+
+
 class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream, deadline: Deadline):
+    def __init__(self, inner: httpcore.NetworkStream, deadline: DeadlineOf):
         self._inner = inner
         self._deadline = deadline
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, self._deadline.clamp(timeout, httpcore.ReadTimeout))
+        return self._inner.read(max_bytes, self._deadline().clamp(timeout, httpcore.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, self._deadline.clamp(timeout, httpcore.WriteTimeout))
+        self._inner.write(buffer, self._deadline().clamp(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._inner.close()
@@ -69,7 +78,7 @@ class _DeadlineStream(httpcore.NetworkStream):
         # The handshake itself runs inside the ssl module with this timeout per
         # socket operation: a handshake trickled byte by byte can overrun the
         # deadline (documented in docs/net.md); everything after it cannot.
-        timeout = self._deadline.clamp(timeout, httpcore.ConnectTimeout)
+        timeout = self._deadline().clamp(timeout, httpcore.ConnectTimeout)
         return _DeadlineStream(
             self._inner.start_tls(ssl_context, server_hostname, timeout), self._deadline
         )
@@ -79,7 +88,7 @@ class _DeadlineStream(httpcore.NetworkStream):
 
 
 class _GuardedBackend(httpcore.NetworkBackend):
-    def __init__(self, deadline: Deadline, *, allow_private: bool):
+    def __init__(self, deadline: DeadlineOf, *, allow_private: bool):
         self._inner = httpcore.SyncBackend()
         self._deadline = deadline
         self._allow_private = allow_private
@@ -113,7 +122,7 @@ class _GuardedBackend(httpcore.NetworkBackend):
         stream = self._inner.connect_tcp(
             address,
             port,
-            timeout=self._deadline.clamp(timeout, httpcore.ConnectTimeout),
+            timeout=self._deadline().clamp(timeout, httpcore.ConnectTimeout),
             local_address=local_address,
             socket_options=socket_options,
         )
@@ -124,13 +133,15 @@ class _GuardedBackend(httpcore.NetworkBackend):
 
 
 class _GuardedTransport(httpx.HTTPTransport):
-    def __init__(self, backend: httpcore.NetworkBackend):
+    def __init__(self, backend: httpcore.NetworkBackend, max_connections: int = 10):
         context = _shared_ssl_context()
         super().__init__(verify=context, trust_env=False)
         # httpx has no public hook for the network backend; its transport keeps
         # the httpcore pool in ``_pool`` (httpx 0.27 and 0.28), which we replace
         # with one built on our backend. tests/net check this keeps working.
-        self._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=backend)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=context, network_backend=backend, max_connections=max_connections
+        )
 
 
 @functools.cache
@@ -145,5 +156,30 @@ def guarded_client(deadline: Deadline, *, allow_private: bool) -> httpx.Client:
     Meant for one fetch: the deadline is the fetch's. ``trust_env=False``: an
     HTTP_PROXY from the environment would connect on our behalf, unchecked.
     """
-    backend = _GuardedBackend(deadline, allow_private=allow_private)
+    backend = _GuardedBackend(lambda: deadline, allow_private=allow_private)
     return httpx.Client(transport=_GuardedTransport(backend), trust_env=False)
+
+
+class SharedClient:
+    """One guarded client for many fetches at once (a poll's threads): connections to a
+    host are kept and reused. Every new connection is address-checked as in
+    ``guarded_client`` (a kept one goes to the address checked when it was opened), and
+    each fetch's deadline binds the sockets it uses, whoever opened them."""
+
+    def __init__(self, *, allow_private: bool, max_connections: int):
+        backend = _GuardedBackend(_CURRENT.get, allow_private=allow_private)
+        self._client = httpx.Client(
+            transport=_GuardedTransport(backend, max_connections), trust_env=False
+        )
+
+    @contextmanager
+    def bound(self, deadline: Deadline) -> Iterator[httpx.Client]:
+        """The client, with `deadline` binding this thread's exchanges until the block ends."""
+        token = _CURRENT.set(deadline)
+        try:
+            yield self._client
+        finally:
+            _CURRENT.reset(token)
+
+    def close(self) -> None:
+        self._client.close()

@@ -8,9 +8,13 @@ dedup keys absorb the repeat.
 from __future__ import annotations
 
 import logging
-from collections import Counter
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +24,7 @@ from bot.errors import FeedError, unexpected
 from bot.failpoints import failpoint
 from bot.feeds.cadence import backoff, jittered, next_interval
 from bot.log import context as log_context
+from bot.net.transport import SharedClient
 from bot.pipeline.enrich import enrich_story
 from bot.select.selection import Selection
 from bot.store import Feed, IngestResult, ingest, stored_story
@@ -28,6 +33,9 @@ from bot.store.models import utcnow
 from bot.story import FeedOutcome
 
 log = logging.getLogger(__name__)
+
+# What a fetch thread hands back: the parsed feed, or why it could not be had.
+Fetched = feeds.PollResult | FeedError
 
 
 class FeedPoller:
@@ -63,13 +71,15 @@ class FeedPoller:
             )
         return [f for f in self.config.feeds if all_feeds or f.url in due]
 
-    def poll_safely(self, settings: FeedSettings) -> FeedOutcome:
+    def poll_safely(
+        self, settings: FeedSettings, fetched: Future[Fetched] | None = None
+    ) -> FeedOutcome:
         """poll, where an error nobody foresaw (a value the database refuses, a
         parser's bug) is this feed's error, recorded and backed off like any other,
         not the end of the run for every feed."""
         with log_context(feed=settings.url, stage="poll"):
             try:
-                return self.poll(settings)
+                return self.poll(settings, fetched)
             except DatabaseUnavailable:
                 raise  # not this feed's fault: the caller's database breaker hears it
             except Exception as error:
@@ -80,21 +90,77 @@ class FeedPoller:
                     self._feed_failed(session, feed, settings, reason, None)
                 return FeedOutcome(settings.url, error=reason)
 
-    def poll(self, settings: FeedSettings) -> FeedOutcome:
+    def poll_all(
+        self, due: list[FeedSettings], progress: Callable[[str], None] | None = None
+    ) -> list[FeedOutcome]:
+        """Poll `due` at once: up to [fetch] concurrency fetches in flight, at most
+        [fetch] per_host on one host, through one shared client whose connections are
+        reused. Threads, because a fetch is blocking httpx and the parse is feedparser;
+        only the fetch and the parse run in them: each feed's items are stored here, in
+        one transaction per feed, so SQLite never sees two writers."""
+        fetch = self.config.fetch
+        with self.sessions() as session:
+            validators = {
+                url: (etag, modified)
+                for url, etag, modified in session.execute(
+                    select(Feed.url, Feed.etag, Feed.last_modified)
+                )
+            }
+        hosts: dict[str, threading.Semaphore] = defaultdict(
+            lambda: threading.Semaphore(fetch.per_host)
+        )
+        for settings in due:  # made here: defaultdict is not safe to fill from threads
+            hosts[_host(settings.url)]
+
+        def fetch_one(settings: FeedSettings) -> Fetched:
+            with hosts[_host(settings.url)]:
+                return self._fetch(settings, *validators.get(settings.url, (None, None)), shared)
+
+        outcomes = []
+        shared = SharedClient(allow_private=True, max_connections=fetch.concurrency)
+        try:
+            with ThreadPoolExecutor(fetch.concurrency, thread_name_prefix="poll") as pool:
+                futures = {pool.submit(fetch_one, settings): settings for settings in due}
+                for future in as_completed(futures):
+                    settings = futures[future]
+                    if progress:
+                        progress(settings.url)
+                    outcomes.append(self.poll_safely(settings, fetched=future))
+        finally:
+            shared.close()
+        return outcomes
+
+    def _fetch(
+        self,
+        settings: FeedSettings,
+        etag: str | None,
+        last_modified: str | None,
+        shared: SharedClient | None = None,
+    ) -> Fetched:
+        try:
+            return feeds.poll(
+                settings.url,
+                etag=etag,
+                last_modified=last_modified,
+                limits=self.config.fetch.limits(trusted=True, timeout=settings.timeout),
+                shared=shared,
+            )
+        except FeedError as error:
+            return error
+
+    def poll(self, settings: FeedSettings, fetched: Future[Fetched] | None = None) -> FeedOutcome:
+        """Fetch the feed (unless `fetched` by poll_all) and store its items."""
         outcome = FeedOutcome(settings.url)
         with self.sessions() as session:
             feed = session.scalars(select(Feed).where(Feed.url == settings.url)).one()
             feed.last_polled_at = utcnow()
-            try:
-                result = feeds.poll(
-                    settings.url,
-                    etag=feed.etag,
-                    last_modified=feed.last_modified,
-                    limits=self.config.fetch.limits(trusted=True, timeout=settings.timeout),
-                )
-            except FeedError as error:
-                outcome.error = str(error)
-                self._feed_failed(session, feed, settings, outcome.error, error.retry_after)
+            if fetched is None:
+                result = self._fetch(settings, feed.etag, feed.last_modified)
+            else:
+                result = fetched.result()  # a bug in the fetch thread is raised here
+            if isinstance(result, FeedError):
+                outcome.error = str(result)
+                self._feed_failed(session, feed, settings, outcome.error, result.retry_after)
                 return outcome
             failpoint("feed-fetched")
             outcome.not_modified = result.not_modified
@@ -106,21 +172,22 @@ class FeedPoller:
                 try:
                     reads_page = remote and bool(item.url)
                     skip = self.selection.at_store(item, settings, reads_page=reads_page)
-                    stored = ingest(session, feed, item, settings.category, skip)
+                    # One transaction per feed, committed with the feed's validators below.
+                    stored = ingest(session, feed, item, settings.category, skip, commit=False)
                     counts[stored] += 1
                     if stored == IngestResult.NEW:
                         new_guids.append(item.guid)
                 except Exception as error:  # one item the database refuses must not cost the rest
+                    # ingest rolled back to its savepoint: the other items stay.
                     log.exception("feed %s: item %r not stored", settings.url, item.guid[:200])
-                    session.rollback()
                     skipped.append(f"item {item.guid[:200]!r} not stored: {unexpected(error)}")
                 failpoint("story-stored")
             outcome.new = counts[IngestResult.NEW]
             outcome.duplicates = counts[IngestResult.DUPLICATE]
             outcome.known = counts[IngestResult.KNOWN]
             outcome.skipped = counts[IngestResult.SKIPPED]
-            # Validators are saved only after every item is stored: a crash before
-            # this line refetches the whole feed, and dedup absorbs the repeat.
+            # Validators are saved with the items, in one commit: a crash before it
+            # refetches the whole feed, and dedup absorbs the repeat.
             had_news = outcome.new + outcome.skipped > 0
             self._feed_succeeded(session, feed, settings, result, had_news=had_news)
             if skipped:
@@ -195,3 +262,10 @@ class FeedPoller:
     def _schedule(self, feed: Feed, seconds: int) -> None:
         delay = jittered(seconds, self.config.scheduler.jitter)
         feed.next_poll_at = utcnow() + timedelta(seconds=delay)
+
+
+def _host(url: str) -> str:
+    try:
+        return httpx.URL(url).host or url
+    except httpx.InvalidURL:
+        return url

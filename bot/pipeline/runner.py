@@ -425,10 +425,7 @@ class Runner:
     def run_once(self, *, all_feeds: bool = False, progress: Progress | None = None) -> CycleReport:
         report = CycleReport()
         self.feeds.sync()
-        for settings in self.feeds.due(all_feeds=all_feeds):
-            if progress:
-                progress(settings.url)
-            report.feeds.append(self.feeds.poll_safely(settings))
+        report.feeds.extend(self.feeds.poll_all(self.feeds.due(all_feeds=all_feeds), progress))
         # A story whose attempt failed is parked until its retry time, so these
         # loops end when nothing is left that may be tried now.
         while batch := self.write_batch(progress=progress):

@@ -51,10 +51,18 @@ def stored_story(session: Session, guid: str) -> Story | None:
 
 
 def ingest(
-    session: Session, feed: Feed, item: FeedItem, category: str, skipped: str | None = None
+    session: Session,
+    feed: Feed,
+    item: FeedItem,
+    category: str,
+    skipped: str | None = None,
+    *,
+    commit: bool = True,
 ) -> str:
-    """Store one item, committed, before anything else is done with it; with
-    `skipped` (the selection's reason), stored as `skipped`, never lost.
+    """Store one item before anything else is done with it; with `skipped` (the
+    selection's reason), stored as `skipped`, never lost. Committed, unless
+    `commit` is False: a poll stores a feed's items in one transaction, each in its
+    own savepoint, so one item the database refuses costs only that item.
 
     Returns an IngestResult value. Safe with several workers: the unique key
     constraint decides who stored the story first; the loser retries and
@@ -62,9 +70,13 @@ def ingest(
     """
     for _ in range(3):
         try:
-            return _ingest_once(session, feed, item, category, skipped)
+            with session.begin_nested():
+                result = _ingest_once(session, feed, item, category, skipped)
         except IntegrityError:
-            session.rollback()  # another worker stored a key first: look again
+            continue  # another worker stored a key first: look again
+        if commit:
+            session.commit()
+        return result
     raise RuntimeError(f"could not store item {item.guid!r}: keys keep colliding")
 
 
@@ -108,7 +120,7 @@ def _ingest_once(
     for kind, value in [guid_key] if original or skipped else keys:
         session.add(StoryKey(kind=kind, value=value, story_id=story.id))
     session.add(Event(story_id=story.id, stage="ingest", outcome=story.state, detail=detail))
-    session.commit()
+    session.flush()
     return result
 
 
