@@ -44,21 +44,30 @@ def fr_number(value: float, decimals: int = 1) -> str:
 # --- language ------------------------------------------------------------------------------------
 
 
-def language_rules(draft: Draft, settings: QualitySettings) -> list[Failure]:
+def language_blocks(draft: Draft) -> list[tuple[str, str]]:
+    """(where, text) of every block whose language the gate judges: the fields, the
+    subheadings, the paragraphs and the quotations long enough to have a language."""
     blocks = [("titre", draft.title), ("titre SEO", draft.seo_title),
               ("méta description", draft.meta_description), ("extrait", draft.excerpt)]
     blocks += [(f"intertitre {i}", text) for i, (_, text) in
                enumerate(subheadings(draft.body_html), start=1)]
-    body = [(f"paragraphe {i}", text) for i, text in enumerate(paragraphs(draft.body_html), 1)]
+    blocks += _body_blocks(draft.body_html)
+    return [(w, t) for w, t in blocks if len(words(t)) >= MIN_WORDS_TO_JUDGE]
+
+
+def _body_blocks(body_html: str) -> list[tuple[str, str]]:
+    body = [(f"paragraphe {i}", text) for i, text in enumerate(paragraphs(body_html), 1)]
     # Yoast's paragraphs leave quotations out; the language rule must not.
-    body += [(f"citation {i}", text) for i, text in enumerate(_quotations(draft.body_html), 1)]
-    judged = [(w, t) for w, t in blocks + body if len(words(t)) >= MIN_WORDS_TO_JUDGE]
-    foreign = language.foreign_blocks(judged, settings.language)
+    return body + [(f"citation {i}", text) for i, text in enumerate(_quotations(body_html), 1)]
+
+
+def language_rules(draft: Draft, settings: QualitySettings) -> list[Failure]:
+    foreign = language.foreign_blocks(language_blocks(draft), settings.language)
     if not foreign:
         return []
     target = language.target_name(settings.language)
     items = [f"{b.where} en {b.language} : « {b.excerpt} »" for b in foreign]
-    body_words = sum(len(words(t)) for _, t in body) or 1
+    body_words = sum(len(words(t)) for _, t in _body_blocks(draft.body_html)) or 1
     foreign_words = sum(b.words for b in foreign if b.where.startswith("paragraphe"))
     if foreign_words * 2 >= body_words:
         main = max(foreign, key=lambda b: b.words).language

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 
 from bot.config.select import compile_regex
-from bot.quality.language import detector
+from bot.quality.language import language_of
 
 
 @cache
@@ -116,7 +116,10 @@ class Filters:
             if self.include and not self.include.first(text, folded):
                 return "include: no word matched"
         if self.languages:
-            language = _primary(item.language) if item.language else detect_language(item)
+            language = (
+                _primary(item.language) if item.language
+                else detect_language(item, self.languages)
+            )
             if language and language not in self.languages:
                 return f"language: {language}"
         return None
@@ -127,7 +130,6 @@ def _primary(tag: str) -> str:
     return tag.strip().lower().replace("_", "-").split("-")[0]
 
 
-def detect_language(item: Candidate) -> str | None:
+def detect_language(item: Candidate, wanted: Collection[str]) -> str | None:
     """The item's language when the feed did not say: lingua, on the title and the text."""
-    found = detector().detect_language_of(f"{item.title}\n{item.text[:2000]}")
-    return found.iso_code_639_1.name.lower() if found else None
+    return language_of(f"{item.title}\n{item.text[:2000]}", wanted)

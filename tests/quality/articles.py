@@ -61,3 +61,28 @@ def injected_source() -> SourceArticle:
     """The Grenoble source with instructions for the model slipped into its last paragraph."""
     source = load_source()
     return dataclasses.replace(source, text=f"{source.text} {INJECTION}")
+
+
+# --- the language rule's samples (tests/quality/test_language.py, bench/language.py) ------------
+
+LANGUAGES = json.loads((Path(__file__).parent / "data" / "languages.json").read_text("utf-8"))
+FOREIGN = {code: LANGUAGES[code] for code in ("en", "es", "de", "it", "pt")}
+
+
+def french_draft_blocks() -> list[str]:
+    """Every block the language rule judges in every French draft of the tests' data."""
+    from bot.quality.rules import language_blocks
+
+    blocks: dict[str, None] = {}
+    for path in sorted(Path(__file__).resolve().parents[1].rglob("*.json")):
+        data = json.loads(path.read_text("utf-8"))
+        draft = data.get("draft", data) if isinstance(data, dict) else None
+        if isinstance(draft, dict) and "body_html" in draft:
+            fields = ("title", "seo_title", "meta_description", "excerpt", "body_html")
+            text = {name: draft.get(name) or "" for name in fields}
+            blocks.update(dict.fromkeys(t for _, t in language_blocks(_draft(**text))))
+    return list(blocks)
+
+
+def _draft(**text: str) -> Draft:
+    return Draft(focus_keyphrase="", slug="", **text)
