@@ -18,7 +18,8 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError
 
 from bot.feeds.article import read_article
-from bot.sanitize import clean_html, html_to_text
+from bot.sanitize import clean_html
+from bot.seo.text import reader_text
 from tests.feeds.pages import PAGES, Score, score
 
 URL = "https://journal.example/article"
@@ -36,7 +37,7 @@ def old_extractor(page: str) -> str:
         for p in container.iter("p", "h2", "h3")
         if p.tag != "p" or len(p.text_content().split()) >= 8
     ]
-    return html_to_text(clean_html("".join(parts)))
+    return reader_text(clean_html("".join(parts)))
 
 
 def new_extractor(page: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 import nh3
-from lxml import html as lxml_html
 
 ALLOWED_TAGS = {
     "p",
@@ -74,28 +73,3 @@ def clean_html(html: str) -> str:
         link_rel="noopener",
         strip_comments=True,
     )
-
-
-_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "div", "tr", "figcaption")
-_SPACES = re.compile(r"[ \t\u00a0\u202f]+")
-
-
-def html_to_text(html: str) -> str:
-    """Plain text with one paragraph per block, separated by blank lines."""
-    html = valid_characters(html)
-    if not html.strip():
-        return ""
-    if "<" not in html:
-        return _tidy(html)
-    root = lxml_html.fragment_fromstring(clean_html(html), create_parent="div")
-    for br in root.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    for block in root.iter(*_BLOCKS):
-        block.tail = "\n\n" + (block.tail or "")
-        block.text = "\n\n" + (block.text or "")
-    return _tidy(root.text_content())
-
-
-def _tidy(text: str) -> str:
-    paragraphs = (_SPACES.sub(" ", part).strip() for part in re.split(r"\n\s*\n", text))
-    return "\n\n".join(p for p in paragraphs if p)

@@ -18,7 +18,7 @@ from itertools import accumulate
 from typing import Any
 
 from bot.errors import FeedError
-from bot.sanitize import html_to_text
+from bot.seo.text import reader_text
 
 # No feed nests deeper than a few levels; json.loads recurses once per level.
 MAX_DEPTH = 64
@@ -79,7 +79,7 @@ def parse_json_feed(text: str) -> JsonFeed:
 def plain_text(value: str) -> str:
     """A plain-text field as our text: its « < » and « & » are characters, not markup.
     (Wrapped in a paragraph so that the escaped text is read as HTML, entities and all.)"""
-    return html_to_text(f"<p>{escape(value, quote=False)}</p>")
+    return reader_text(f"<p>{escape(value, quote=False)}</p>")
 
 
 def _is_version_1(version: Any) -> bool:

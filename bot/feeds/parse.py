@@ -22,7 +22,8 @@ from bot.errors import FeedError
 from bot.feeds.item import FeedItem
 from bot.feeds.jsonfeed import looks_like_json_feed, parse_json_feed
 from bot.net.decode import CharsetUnknown, DecodedText, charset_param, decode_text
-from bot.sanitize import html_to_text, valid_characters
+from bot.sanitize import valid_characters
+from bot.seo.text import reader_text
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def _parse_xml(content: bytes, content_type: str, base_url: str) -> ParsedFeed:
     language = feed.get("language")
     items = [_xml_item(entry, base_url, language) for entry in parsed.entries]
     return ParsedFeed(
-        title=html_to_text(feed.get("title", "")),
+        title=reader_text(feed.get("title", "")),
         language=language,
         items=[item for item in items if item is not None],
         ttl_seconds=int(ttl) * 60 if str(ttl or "").isdigit() else None,
@@ -123,13 +124,13 @@ def _xml_item(entry: Any, base_url: str, language: str | None) -> FeedItem | Non
         guid=entry.get("id") or "",
         # urljoin(base, "") is the base: an item without a link would get the feed's URL.
         link=urljoin(base_url, entry["link"]) if entry.get("link") else "",
-        title=html_to_text(entry.get("title") or ""),
-        text=html_to_text(body),
+        title=reader_text(entry.get("title") or ""),
+        text=reader_text(body),
         published=entry.get("published_parsed") or entry.get("updated_parsed"),
         image=urljoin(base_url, image) if image else None,
         credit=credit,
         language=language,
-        categories=_categories(html_to_text(t.get("term") or "") for t in entry.get("tags") or []),
+        categories=_categories(reader_text(t.get("term") or "") for t in entry.get("tags") or []),
     )
 
 
@@ -160,7 +161,7 @@ def _parse_json(text: str, base_url: str) -> ParsedFeed:
             guid=item.guid,
             link=urljoin(base_url, item.link) if item.link else "",
             title=item.title,
-            text=html_to_text(item.html) if item.html else item.text,
+            text=reader_text(item.html) if item.html else item.text,
             published=_iso_to_struct(item.date),
             image=urljoin(base_url, item.image) if item.image else None,
             credit=item.credit or None,

@@ -12,7 +12,6 @@ That keeps the check fast (the model costs ~0.1 ms a word) without changing its 
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -24,7 +23,7 @@ from text_to_num import alpha2digit
 from bot.nlp import Pipes, french, lemma_words
 from bot.quality.injection import without_injections
 from bot.quality.lexicon import stop_word_list
-from bot.seo.text import fold_accents, sentences
+from bot.seo.text import fold_accents, reader_text, sentences
 from bot.story import Draft, SourceArticle
 
 log = logging.getLogger(__name__)
@@ -105,8 +104,6 @@ _QUOTE_RE = re.compile(r"«\s*(.+?)\s*»|“\s*(.+?)\s*”|\"\s*([^\"]+?)\s*\"",
 _ELLIPSIS_RE = re.compile(r"[\[(]\s*(?:…|\.\.\.)\s*[\])]|…|\.\.\.")
 _FOLDED_WORD_RE = re.compile(r"[a-z0-9]+")
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
-_BLOCK_END_RE = re.compile(r"</(?:p|h[1-6]|li|blockquote|figcaption|td|th|div)\s*>|<br\s*/?>", re.I)
-_TAG_RE = re.compile(r"<[^>]+>")
 # Elided articles and pronouns ("l'", "d'", "qu'"): never part of a name.
 _ELISIONS = frozenset({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu"})
 
@@ -118,13 +115,6 @@ def fold(text: str) -> str:
 
 def folded_words(text: str) -> list[str]:
     return _FOLDED_WORD_RE.findall(fold(text))
-
-
-def visible_text(body_html: str) -> str:
-    """All the text a reader sees, quotes included: bot.seo's html_to_text leaves blockquote,
-    q and cite out (Yoast does), but a quotation is exactly what must be checked."""
-    text = _TAG_RE.sub(" ", _BLOCK_END_RE.sub("\n\n", body_html))
-    return html.unescape(text)
 
 
 def normalise_numbers(text: str) -> str:
@@ -217,7 +207,7 @@ def _dates(folded: str) -> Iterator[tuple[tuple[int, int], int, int]]:
 def article_text(draft: Draft) -> str:
     """Every field a reader sees, as plain text, one block per line pair."""
     fields = [draft.title, draft.seo_title, draft.meta_description, draft.excerpt]
-    return "\n\n".join([*(f for f in fields if f.strip()), visible_text(draft.body_html)])
+    return "\n\n".join([*(f for f in fields if f.strip()), reader_text(draft.body_html)])
 
 
 def unsupported_facts(draft: Draft, source: SourceArticle) -> list[str]:

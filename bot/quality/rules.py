@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from lxml import html as lxml_html
-
 from bot.config.quality import QualitySettings
 from bot.quality import language, markup
 from bot.quality.lexicon import stop_words
@@ -21,6 +19,7 @@ from bot.seo.text import (
     keyphrase_count,
     keyphrase_density,
     paragraphs,
+    quotations,
     sections,
     share_of_keyphrase_words,
     subheadings,
@@ -58,7 +57,7 @@ def language_blocks(draft: Draft) -> list[tuple[str, str]]:
 def _body_blocks(body_html: str) -> list[tuple[str, str]]:
     body = [(f"paragraphe {i}", text) for i, text in enumerate(paragraphs(body_html), 1)]
     # Yoast's paragraphs leave quotations out; the language rule must not.
-    return body + [(f"citation {i}", text) for i, text in enumerate(_quotations(body_html), 1)]
+    return body + [(f"citation {i}", text) for i, text in enumerate(quotations(body_html), 1)]
 
 
 def language_rules(draft: Draft, settings: QualitySettings) -> list[Failure]:
@@ -76,13 +75,6 @@ def language_rules(draft: Draft, settings: QualitySettings) -> list[Failure]:
     where = ", ".join(b.where for b in foreign)
     return [Failure("language", f"texte mixte : {where} pas en {target}",
                     measured="mixte", target=target, items=items)]
-
-
-def _quotations(body_html: str) -> list[str]:
-    if "<blockquote" not in body_html and "<q" not in body_html:
-        return []
-    root = lxml_html.fragment_fromstring(body_html, create_parent="div")
-    return [" ".join(q.text_content().split()) for q in root.xpath("//blockquote | //q")]
 
 
 # --- structure -----------------------------------------------------------------------------------

@@ -1,18 +1,26 @@
-"""The body's HTML as Yoast SEO (yoastseo 3.6.0) reads it, in its two views.
+"""HTML to text, in named views: the one place a body's HTML becomes text.
 
-The counts differ slightly between the views, so both are reproduced here:
+- the *reader view* (`reader_text`): every text a reader sees, quotations included, one
+  paragraph per block, separated by blank lines; what the feeds store of an item (title,
+  text, categories) and what the fact check reads;
+- `quotations`: the text of each blockquote and q, which the language rule judges apart
+  (Yoast's views leave them out);
+- Yoast SEO's two views of the body (yoastseo 3.6.0), whose counts differ slightly, so both
+  are reproduced:
+  - the *string view* (`string_view_text`, `count_words`, `sections`): script, style, code,
+    pre, blockquote and textarea are dropped, every tag becomes a space, words are split on
+    whitespace and stripped of surrounding punctuation;
+  - the *tree view* (`blocks`, `paragraphs`, `subheadings`, `tree_view_text`: sentences,
+    paragraphs, keyphrase counts, density): the HTML is parsed into paragraphs (explicit
+    ``<p>`` plus implicit ones: loose text in ``div``, ``li``...) and headings; quotes and
+    code (blockquote, q, cite, code, pre...) are left out; each block is split into
+    sentences and each sentence into tokens.
 
-- the *string view* (word count, subheading sections): script, style, code, pre, blockquote and
-  textarea are dropped, every tag becomes a space, words are split on whitespace and stripped of
-  surrounding punctuation;
-- the *tree view* (sentences, paragraphs, keyphrase counts, density): the HTML is parsed
-  into paragraphs (explicit ``<p>`` plus implicit ones: loose text in ``div``, ``li``...) and
-  headings; quotes and code (blockquote, q, cite, code, pre...) are left out; each block is
-  split into sentences and each sentence into tokens.
+Not here: the main text of an article page, which trafilatura extracts (bot.feeds.article).
 """
-
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -20,6 +28,7 @@ from functools import cached_property, lru_cache
 from lxml import etree
 from lxml import html as lxml_html
 
+from bot.sanitize import clean_html, valid_characters
 from bot.seo.sentence_split import split_sentences
 from bot.seo.tokens import SPACE_RE, Sentence, tokenize, words
 
@@ -262,7 +271,7 @@ def blocks(html: str) -> tuple[Block, ...]:
     return tuple(found)
 
 
-def html_to_text(html: str) -> str:
+def tree_view_text(html: str) -> str:
     """Visible text of the body as Yoast analyses it: one block (paragraph, heading) per line
     pair; blockquote, q, cite, code and other non-prose elements removed."""
     return "\n\n".join(SPACE_RE.sub(" ", b.text).strip() for b in blocks(html) if b.text.strip())
@@ -308,3 +317,43 @@ def sections(html: str) -> list[tuple[str | None, str]]:
 def tree_words(html: str) -> list[str]:
     """All words of the tree view (hyphens split words), the denominator of the density."""
     return [w for b in blocks(html) for s in b.sentences for w in s.words_split_on_hyphens]
+
+
+# --- the reader view ---------------------------------------------------------------------------
+
+_READER_BLOCKS = (
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "div", "tr", "figcaption",
+)
+_READER_SPACES = re.compile(r"[ \t\u00a0\u202f]+")
+
+
+def reader_text(html: str) -> str:
+    """Every text a reader sees, quotations included: one paragraph per block, separated by
+    blank lines, a <br> a line break; what no reader sees (script, style...) is dropped."""
+    html = valid_characters(html)
+    if not html.strip():
+        return ""
+    if "<" not in html:
+        return _tidy(html)
+    root = lxml_html.fragment_fromstring(clean_html(html), create_parent="div")
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for cell in root.iter("td", "th"):  # a row is one paragraph, its cells apart
+        cell.tail = " " + (cell.tail or "")
+    for block in root.iter(*_READER_BLOCKS):
+        block.tail = "\n\n" + (block.tail or "")
+        block.text = "\n\n" + (block.text or "")
+    return _tidy(root.text_content())
+
+
+def _tidy(text: str) -> str:
+    paragraphs = (_READER_SPACES.sub(" ", part).strip() for part in re.split(r"\n\s*\n", text))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def quotations(html: str) -> list[str]:
+    """The text of each blockquote and q of the body, in order."""
+    if "<blockquote" not in html and "<q" not in html:
+        return []
+    root = parse_body(html)
+    return [" ".join(q.text_content().split()) for q in root.xpath("//blockquote | //q")]

@@ -166,7 +166,7 @@ def split_sentences(text: str, *, trim: bool = True) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences of a plain text; blank lines separate blocks (as html_to_text produces)."""
+    """Sentences of a plain text; blank lines separate blocks (as tree_view_text produces)."""
     result: list[str] = []
     for block in re.split(r"\n\s*\n", text):
         result.extend(s for s in split_sentences(block) if s)

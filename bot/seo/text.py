@@ -1,8 +1,9 @@
-"""Text primitives for the Yoast-grade analysis: HTML to text, words, sentences, keyphrase matching.
+"""Text primitives: HTML to text (its named views), words, sentences, keyphrase matching.
 
-This is the module other packages import from. The primitives live in bot.seo.tokens (characters,
-words, tokens), bot.seo.sentence_split (sentences), bot.seo.html_views (Yoast's string and tree
-views of the body) and bot.seo.keyphrase (keyphrase matching and density); the title width is here.
+This is the module other packages import from. The primitives live in bot.seo.tokens
+(characters, words, tokens), bot.seo.sentence_split (sentences), bot.seo.html_views (every
+view of an HTML body as text: the reader's, Yoast's string and tree views) and
+bot.seo.keyphrase (keyphrase matching and density); the title width is here.
 
 The behaviour was measured against the library; the implementation and the French data are ours.
 """
@@ -15,11 +16,13 @@ import unicodedata
 from bot.seo.html_views import (
     blocks,
     count_words,
-    html_to_text,
     paragraphs,
     parse_body,
+    quotations,
+    reader_text,
     sections,
     subheadings,
+    tree_view_text,
 )
 from bot.seo.keyphrase import (
     keyphrase_count,
@@ -34,17 +37,19 @@ __all__ = [
     "blocks",
     "count_words",
     "fold_accents",
-    "html_to_text",
     "keyphrase_count",
     "keyphrase_density",
     "paragraphs",
     "parse_body",
+    "quotations",
     "raw_keyphrase_density",
+    "reader_text",
     "sections",
     "sentences",
     "share_of_keyphrase_words",
     "subheadings",
     "title_width_px",
+    "tree_view_text",
     "words",
 ]
 

@@ -13,7 +13,8 @@ from lxml import html as lxml_html
 
 from bot.errors import FeedError
 from bot.feeds.parse import parse_feed
-from bot.sanitize import ALLOWED_TAGS, clean_html, html_to_text
+from bot.sanitize import ALLOWED_TAGS, clean_html
+from bot.seo.text import reader_text
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -124,7 +125,7 @@ def test_clean_html_lets_no_forbidden_tag_attribute_or_url_through(html: str):
 @given(element_soup)
 def test_script_and_style_content_is_dropped_not_kept_as_text(html: str):
     assert MARKER not in parsed(clean_html(html)).text_content()
-    assert MARKER not in html_to_text(html)
+    assert MARKER not in reader_text(html)
 
 
 # --- feed parsing ------------------------------------------------------------

@@ -22,12 +22,12 @@ def test_percent_sign_is_a_word_as_in_yoast() -> None:
     assert words == ["Une", "hausse", "de", "3", "%", "cette", "année"]
 
 
-def test_html_to_text_drops_quotes_and_code() -> None:
+def test_tree_view_text_drops_quotes_and_code() -> None:
     html = (
         "<p>Il a cité <q>une phrase</q> et <code>x = 1</code> ici.</p>"
         "<blockquote>Non.</blockquote>"
     )
-    assert t.html_to_text(html) == "Il a cité et ici."
+    assert t.tree_view_text(html) == "Il a cité et ici."
 
 
 def test_sentences_follow_yoast_splitting() -> None:
