@@ -24,11 +24,12 @@ This package imports no stage: the stages import their settings from here.
 
 The package's modules, by responsibility: tables (setting() and read_section(), the
 machinery), sections (the sections of no stage of their own: [llm], [fetch],
-[scheduler]...), quality, wordpress and select (those sections), feeds ([[feeds]]),
+[scheduler]...), quality, wordpress, select and cluster (those sections), feeds ([[feeds]]),
 prompts (the prompts folder), loader (Config, load(), defaults(): the file, the
 environment's overrides, the secrets). Callers import from bot.config itself.
 """
 
+from bot.config.cluster import ClusterSettings
 from bot.config.feeds import FeedSettings
 from bot.config.loader import KNOWN_SECTIONS, Config, defaults, load
 from bot.config.prompts import default_prompts_dir
@@ -46,6 +47,7 @@ from bot.errors import ConfigError
 
 __all__ = [
     "KNOWN_SECTIONS",
+    "ClusterSettings",
     "Config",
     "ConfigError",
     "DatabaseSettings",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.config.cluster import ClusterSettings
 from bot.config.feeds import FeedSettings, read_feeds
 from bot.config.prompts import prompts_dir as read_prompts_dir
 from bot.config.prompts import with_prompts
@@ -50,6 +51,7 @@ class Config:
     triage: TriageSettings = field(default_factory=TriageSettings)
     seo: SeoSettings = field(default_factory=SeoSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
 
     @property
     def root(self) -> Path:
@@ -125,6 +127,7 @@ KNOWN_SECTIONS = {
     "triage",
     "seo",
     "store",
+    "cluster",
 }
 
 
@@ -205,6 +208,7 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
     triage = read_section(TriageSettings, data.get("triage", {}), "triage")
     seo = read_section(SeoSettings, data.get("seo", {}), "seo")
     store = read_section(StoreSettings, data.get("store", {}), "store")
+    cluster = read_section(ClusterSettings, data.get("cluster", {}), "cluster")
     return Config(
         path=path,
         database_url=database_url,
@@ -223,6 +227,7 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
         triage=triage,
         seo=seo,
         store=store,
+        cluster=cluster,
     )
 
 

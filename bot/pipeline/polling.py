@@ -173,7 +173,10 @@ class FeedPoller:
                     reads_page = remote and bool(item.url)
                     skip = self.selection.at_store(item, settings, reads_page=reads_page)
                     # One transaction per feed, committed with the feed's validators below.
-                    stored = ingest(session, feed, item, settings.category, skip, commit=False)
+                    stored = ingest(
+                        session, feed, item, settings.category, skip,
+                        commit=False, clusters=self.config.cluster,
+                    )
                     counts[stored] += 1
                     if stored == IngestResult.NEW:
                         new_guids.append(item.guid)
@@ -183,8 +186,9 @@ class FeedPoller:
                     skipped.append(f"item {item.guid[:200]!r} not stored: {unexpected(error)}")
                 failpoint("story-stored")
             outcome.new = counts[IngestResult.NEW]
-            outcome.duplicates = counts[IngestResult.DUPLICATE]
-            outcome.known = counts[IngestResult.KNOWN]
+            # A source joining a stored story adds no story; a changed text, none either.
+            outcome.duplicates = counts[IngestResult.DUPLICATE] + counts[IngestResult.JOINED]
+            outcome.known = counts[IngestResult.KNOWN] + counts[IngestResult.CHANGED]
             outcome.skipped = counts[IngestResult.SKIPPED]
             # Validators are saved with the items, in one commit: a crash before it
             # refetches the whole feed, and dedup absorbs the repeat.

@@ -26,10 +26,12 @@ from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -139,6 +141,10 @@ class Story(Base):
     triage_reason: Mapped[str | None] = mapped_column(Text)
     chosen_by_hand: Mapped[bool] = mapped_column(default=False)
 
+    # bot.store.sources: when a source joined the story, or one of its sources' text
+    # changed, after it was written; None once the change is dealt with (settled).
+    sources_changed_at: Mapped[datetime | None]
+
     feed: Mapped[Feed | None] = relationship(back_populates="stories")
     events: Mapped[list[Event]] = relationship(
         back_populates="story", order_by="Event.id", cascade="all, delete-orphan"
@@ -159,6 +165,54 @@ class StoryKey(Base):
     kind: Mapped[str] = mapped_column(String(10))  # guid | url | text
     value: Mapped[str] = mapped_column(String(255))
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+
+
+class StorySource(Base):
+    """One source of a story, as the feed gave it (bot.store.sources).
+
+    A story's first source is the item that started it (`stories` keeps that item's
+    fields too); the other feeds' items telling the same event join it as more
+    sources (bot.cluster). A text changed under a known GUID (a wire's update or
+    correction) is one more row with the same GUID and its own content hash: the
+    rows of a GUID are its versions, the latest one current.
+    """
+
+    __tablename__ = "story_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id"))
+    guid: Mapped[str] = mapped_column(String(2048))
+    url: Mapped[str] = mapped_column(String(2048), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    # sha256 of the title and text as received; None for the sources of stories stored
+    # before clustering (their first sighting since records it, and is no change).
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20), default="original")  # bot.cluster.SourceKind
+    published_at: Mapped[datetime | None]  # the source's own date
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # bot.cluster.Fingerprint.to_bytes(); None when it has no words (or stored before 0007).
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    feed: Mapped[Feed | None] = relationship()
+
+
+class StoryBand(Base):
+    """The near-duplicate index: one row per LSH band of each source's MinHash signature.
+
+    `bucket` hashes the band's number with its rows, so one indexed column holds every
+    band; with `added_at` in the same index, a lookup reads only the window's rows.
+    """
+
+    __tablename__ = "story_bands"
+    __table_args__ = (Index("ix_story_bands_bucket_added", "bucket", "added_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)  # the source's
+    # The story is the source's: moving a source (split, merge) moves its bands with it.
+    source_id: Mapped[int] = mapped_column(ForeignKey("story_sources.id"))
 
 
 class Event(Base):

@@ -14,19 +14,25 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from bot import cluster
+from bot.config.cluster import ClusterSettings
 from bot.errors import LeaseLost
 from bot.feeds.item import FeedItem
+from bot.store import sources
 from bot.store.dedup import canonical_url, key_value, text_fingerprint
 from bot.store.models import Event, Feed, State, Story, StoryKey, utcnow
 
 log = logging.getLogger(__name__)
+DEFAULT_CLUSTERS = ClusterSettings()
 
 
 class IngestResult:
     NEW = "new"
-    KNOWN = "known"  # this GUID was stored before: nothing to do
-    DUPLICATE = "duplicate"  # another item already told this story
+    KNOWN = "known"  # this GUID was stored before, unchanged: nothing to do
+    DUPLICATE = "duplicate"  # another item already told this story, word for word
     SKIPPED = "skipped"  # stored, but turned away by the selection (bot.select)
+    JOINED = "joined"  # another feed's telling of a stored story: one more source of it
+    CHANGED = "changed"  # this GUID's title or text changed: a new version of the source
 
 
 def _keys(item: FeedItem) -> list[tuple[str, str]]:
@@ -58,20 +64,23 @@ def ingest(
     skipped: str | None = None,
     *,
     commit: bool = True,
+    clusters: ClusterSettings = DEFAULT_CLUSTERS,
 ) -> str:
     """Store one item before anything else is done with it; with `skipped` (the
     selection's reason), stored as `skipped`, never lost. Committed, unless
     `commit` is False: a poll stores a feed's items in one transaction, each in its
-    own savepoint, so one item the database refuses costs only that item.
+    own savepoint, so one item the database refuses costs only that item. An item
+    close enough (`clusters`) to a story of the window joins it as another source
+    (bot.store.sources) instead of starting a story.
 
     Returns an IngestResult value. Safe with several workers: the unique key
     constraint decides who stored the story first; the loser retries and
-    finds it.
+    finds it; on PostgreSQL one lock makes the choice of a cluster one at a time.
     """
     for _ in range(3):
         try:
             with session.begin_nested():
-                result = _ingest_once(session, feed, item, category, skipped)
+                result = _ingest_once(session, feed, item, category, skipped, clusters)
         except IntegrityError:
             continue  # another worker stored a key first: look again
         if commit:
@@ -81,13 +90,29 @@ def ingest(
 
 
 def _ingest_once(
-    session: Session, feed: Feed, item: FeedItem, category: str, skipped: str | None
+    session: Session,
+    feed: Feed,
+    item: FeedItem,
+    category: str,
+    skipped: str | None,
+    clusters: ClusterSettings,
 ) -> str:
+    sources.lock_index(session)
     keys = _keys(item)
     guid_key = keys[0]
-    if _find(session, *guid_key) is not None:
-        return IngestResult.KNOWN
+    if (known := _find(session, *guid_key)) is not None:
+        story = session.get(Story, known)
+        changed = story is not None and sources.resighted(session, story, feed, item)
+        return IngestResult.CHANGED if changed else IngestResult.KNOWN
     original = next((sid for kind, value in keys[1:] if (sid := _find(session, kind, value))), None)
+    fingerprint = cluster.fingerprint(item.title, item.text)
+    joins = not (original or skipped) and fingerprint is not None
+    if joins and (story := _story_told_elsewhere(session, feed, item, fingerprint, clusters)):
+        # A joined source keeps only its GUID key, like a duplicate: its URL and text
+        # would find the story again anyway.
+        session.add(StoryKey(kind=guid_key[0], value=guid_key[1], story_id=story.id))
+        session.flush()
+        return IngestResult.JOINED
     state, result, detail = State.NEW, IngestResult.NEW, f"from {feed.url}"
     if original:
         state, result = State.DUPLICATE, IngestResult.DUPLICATE
@@ -119,9 +144,34 @@ def _ingest_once(
     # is then stored as new, not as the duplicate of one that is not written.
     for kind, value in [guid_key] if original or skipped else keys:
         session.add(StoryKey(kind=kind, value=value, story_id=story.id))
+    # Only a story that may be written is indexed: later items of its event join it.
+    sources.record(session, story, feed, item, fingerprint, indexed=state == State.NEW)
     session.add(Event(story_id=story.id, stage="ingest", outcome=story.state, detail=detail))
     session.flush()
     return result
+
+
+def _story_told_elsewhere(
+    session: Session,
+    feed: Feed,
+    item: FeedItem,
+    fingerprint: cluster.Fingerprint,
+    clusters: ClusterSettings,
+) -> Story | None:
+    """The story of the window that `item` tells in other words, which it joins as one more
+    source; None if it tells a story of its own."""
+    since = utcnow() - timedelta(seconds=clusters.window_seconds)
+    # A feed tells an event once: its next item on it is a follow-up of its own, unless
+    # the title says it is the wire's update or correction of it.
+    marked = cluster.source_kind(item.title) != cluster.SourceKind.ORIGINAL
+    near = sources.closest(
+        session, fingerprint, since, clusters.threshold, other_than_feed=None if marked else feed.id
+    )
+    if near is None:
+        return None
+    story = session.get_one(Story, near.story_id)
+    sources.join(session, story, feed, item, fingerprint, near.similarity)
+    return story
 
 
 def claim(

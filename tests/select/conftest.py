@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -20,23 +22,60 @@ from bot.story import CycleReport
 from tests.conftest import write_config
 from tests.servers.web import Reply, WebServer
 
-# Written for these tests: sentences about invented towns, one subject per item so that
-# no two items share a text (the dedup would call them the same story).
+# Written for these tests: sentences about invented towns, each word of a sentence chosen
+# among several by the subject, so that no two items tell the same story: neither the
+# exact dedup nor the near-duplicate clustering (bot.cluster) may join them.
 SENTENCES = (
-    "Le conseil municipal de {sujet} a voté jeudi soir un budget en hausse pour l'an prochain.",
-    "Les habitants de {sujet} ont été invités à une réunion publique à la salle des fêtes.",
-    "Selon la mairie de {sujet}, les travaux commenceront au printemps et dureront huit mois.",
-    "Plusieurs associations de {sujet} demandent que le calendrier soit mieux expliqué.",
-    "Le préfet a rappelé que l'État financera une partie du chantier prévu à {sujet}.",
-    "Les commerçants de {sujet} craignent une baisse de fréquentation pendant l'été.",
+    "{Le conseil municipal|Le comité des fêtes|Le syndicat des eaux|La communauté de communes|"
+    "Le club de handball|La chambre d'agriculture|L'office de tourisme|Le centre social} de "
+    "{sujet} a {voté|approuvé|repoussé|présenté|discuté|amendé|chiffré|défendu} "
+    "{jeudi soir|lundi matin|mardi|vendredi|mercredi après-midi|samedi|dimanche|hier} "
+    "{un budget en hausse|un plan de rénovation|une réforme des tarifs|un projet de gymnase|"
+    "une hausse des loyers|un programme culturel|un schéma cyclable|un calendrier de travaux}.",
+    "{Les habitants|Les commerçants|Les parents d'élèves|Les agriculteurs|Les retraités|"
+    "Les pêcheurs|Les lycéens|Les artisans} {du quartier de la gare|des hameaux|du centre|"
+    "de la vallée|des bords du lac|du plateau|de la zone artisanale|du vieux bourg} ont été "
+    "{invités à|conviés à|appelés à|informés d'|prévenus d'|consultés lors d'} une "
+    "{réunion publique|assemblée|permanence|visite guidée|enquête|concertation|soirée|balade} "
+    "{à la salle des fêtes|au gymnase|à la médiathèque|sous la halle|à l'école|au stade|"
+    "à la chapelle|au foyer rural}.",
+    "{Selon la mairie|D'après la préfecture|Selon le département|D'après la région|"
+    "Selon l'architecte|D'après le promoteur|Selon les pompiers|D'après le syndicat}, les "
+    "{travaux|fouilles|chantiers|rénovations|démolitions|plantations|livraisons|inspections} "
+    "{commenceront|reprendront|s'achèveront|seront lancés|seront suspendus|seront accélérés|"
+    "seront retardés|seront financés} {au printemps|en automne|avant l'hiver|en janvier|"
+    "cet été|dans deux ans|à Pâques|en septembre}.",
+    "{Plusieurs associations|Quelques élus|Des riverains|Des enseignants|Des médecins|"
+    "Des randonneurs|Des cyclistes|Des sportifs} {réclament|souhaitent|exigent|proposent|"
+    "refusent|contestent|saluent|critiquent} {un calendrier plus clair|une navette gratuite|"
+    "des places de parking|un éclairage nocturne|une piste sécurisée|des horaires élargis|"
+    "une consultation|des bancs ombragés}.",
+    "{Le préfet|La députée|Le sénateur|La présidente du département|Le sous-préfet|"
+    "La ministre|Le recteur|La directrice de l'hôpital} a {rappelé|annoncé|promis|confirmé|"
+    "assuré|précisé|démenti|regretté} que {l'État|l'Europe|la région|l'intercommunalité|"
+    "un mécène|la caisse d'allocations|une fondation|la banque publique} "
+    "{financera|soutiendra|retardera|contrôlera|évaluera|reportera|garantira|accompagnera} "
+    "{le chantier|la crèche|le marché couvert|la piscine|la rocade|la bibliothèque|le musée|"
+    "la caserne}.",
 )
+_CHOICE = re.compile(r"\{([^{}]*\|[^{}]*)\}")
+
+
+def _fill(sentence: str, sujet: str, n: int) -> str:
+    """Each {a|b|c} becomes one of its words, chosen by the subject (stable across runs)."""
+    def pick(match: re.Match[str]) -> str:
+        options = match.group(1).split("|")
+        seed = hashlib.sha256(f"{sujet}/{n}/{match.start()}".encode()).digest()
+        return options[int.from_bytes(seed[:4], "little") % len(options)]
+
+    return _CHOICE.sub(pick, sentence).format(sujet=sujet)
 
 
 def text(sujet: str, words: int = 60) -> str:
     """French prose about `sujet`, at least `words` words long."""
     out: list[str] = []
     while sum(len(s.split()) for s in out) < words:
-        out.append(SENTENCES[len(out) % len(SENTENCES)].format(sujet=sujet))
+        out.append(_fill(SENTENCES[len(out) % len(SENTENCES)], sujet, len(out)))
     return " ".join(out)
 
 

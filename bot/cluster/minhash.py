@@ -1,0 +1,67 @@
+"""MinHash signatures and their LSH bands, vectorised with numpy.
+
+Each of PERMUTATIONS hash functions is a multiply-shift hash of a feature's stable
+64-bit digest (blake2b: Python's own hash() changes between processes, and a
+signature is stored). The fraction of equal positions in two signatures estimates
+the (weighted) Jaccard similarity of their features. The signature is cut into BANDS
+of ROWS positions; two stories share a band's bucket when all its rows are equal,
+which happens with probability J**ROWS: the index looks up candidates by bucket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from hashlib import blake2b
+
+import numpy as np
+
+PERMUTATIONS = 128
+ROWS = 2
+BANDS = 20  # the first BANDS * ROWS positions are indexed; all PERMUTATIONS are compared
+
+# Fixed seeds: a signature computed today must match one stored last week.
+_SEEDS = np.random.default_rng(20261202)
+_MULTIPLIERS = _SEEDS.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + 1
+_OFFSETS = _SEEDS.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64)
+_EMPTY = np.full(PERMUTATIONS, np.iinfo(np.uint32).max, dtype=np.uint32)
+
+
+def _digest(feature: str) -> int:
+    return int.from_bytes(blake2b(feature.encode(), digest_size=8).digest(), "little")
+
+
+def signature(features: Sequence[str]) -> np.ndarray:
+    """The PERMUTATIONS minimum hashes of `features` (uint32 each)."""
+    if not features:
+        return _EMPTY.copy()
+    digests = np.fromiter((_digest(f) for f in features), dtype=np.uint64, count=len(features))
+    # uint64 arithmetic wraps modulo 2**64, which is what multiply-shift hashing wants.
+    hashed = (digests[:, None] * _MULTIPLIERS[None, :] + _OFFSETS[None, :]) >> np.uint64(32)
+    return hashed.min(axis=0).astype(np.uint32)
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """The estimated Jaccard similarity: the share of positions where both agree."""
+    return float(np.count_nonzero(a == b)) / PERMUTATIONS
+
+
+def buckets(sig: np.ndarray) -> list[int]:
+    """One signed 64-bit bucket per band (the band's number is hashed in, so one indexed
+    column holds every band), ready for a BIGINT column on SQLite and PostgreSQL."""
+    rows = sig.reshape(-1)[: BANDS * ROWS].reshape(BANDS, ROWS)
+    return [
+        int.from_bytes(
+            blake2b(band.to_bytes(2, "little") + rows[band].tobytes(), digest_size=8).digest(),
+            "little",
+            signed=True,
+        )
+        for band in range(BANDS)
+    ]
+
+
+def to_bytes(sig: np.ndarray) -> bytes:
+    return sig.astype("<u4").tobytes()
+
+
+def from_bytes(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype="<u4").astype(np.uint32)
