@@ -2,7 +2,7 @@
 
     python bench/gate.py [runs]
 
-The article is the Grenoble good draft of tests/data/quality, lengthened to ~1,000 words with
+The article is the Grenoble good draft of tests/quality/data, lengthened to ~1,000 words with
 passages of its own source (so every fact stays supported), plus two invented facts so that the
 names check has a sentence to send to spaCy. Models (spaCy, lingua) are loaded once before
 timing; every per-text cache (bot.seo's parse, the source's facts) is cleared before each run,
@@ -33,7 +33,7 @@ from bot.seo import analyze
 from bot.seo import text as seo_text
 from bot.story import Draft, SourceArticle
 
-DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "quality"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "quality" / "data"
 
 
 def article() -> tuple[Draft, SourceArticle]:

@@ -3,7 +3,7 @@
     python3 bench/offline_seo.py [BASELINE_REF]
 
 Sources: the sample wire (config/sample/feed.xml) and the French test sources
-(tests/data/quality/source_grenoble.json, tests/data/writer/offline/*.json). "after" is
+(tests/quality/data/source_grenoble.json, tests/writer/data/offline/*.json). "after" is
 this tree's writer; "before" is the writer of BASELINE_REF (default: the commit before
 issue 14's offline-writer work), extracted with `git archive` into a temporary folder and
 run in a child process on the same sources. The target (issue 14): a median of 70 or
@@ -37,8 +37,8 @@ def sources() -> list[dict]:
         }
         for item in poll(str(ROOT / "config" / "sample" / "feed.xml")).items
     ]
-    files = [ROOT / "tests/data/quality/source_grenoble.json"]
-    files += sorted((ROOT / "tests/data/writer/offline").glob("*.json"))
+    files = [ROOT / "tests/quality/data/source_grenoble.json"]
+    files += sorted((ROOT / "tests/writer/data/offline").glob("*.json"))
     for path in files:
         data = json.loads(path.read_text(encoding="utf-8"))
         found.append({"name": path.stem, **data})

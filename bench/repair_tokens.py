@@ -22,7 +22,7 @@ from bot.writer import Writer
 from bot.writer.llm import Completion, Message
 from bot.writer.prompt import Prompts
 
-DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "quality"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "quality" / "data"
 TARGET = 1.3
 
 

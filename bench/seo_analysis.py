@@ -18,7 +18,7 @@ from bot.seo import analyze
 from bot.seo import text as seo_text
 from bot.seo.passive import is_passive
 
-CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "seo_corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "seo" / "data" / "corpus"
 FIELDS = ("body_html", "keyphrase", "title", "seo_title", "meta_description", "slug", "site_url")
 
 

@@ -45,12 +45,13 @@ from tests.servers.tiny_gguf import write_tiny_model  # noqa: E402
 
 WINDOW = 8192
 MAX_TOKENS = 4096  # the shipped [llm] max_tokens
-DATA = ROOT / "tests" / "data"
+TESTS = ROOT / "tests"
 
 
 def sources() -> list[SourceArticle]:
     out = []
-    for path in (DATA / "quality" / "source_grenoble.json", DATA / "writer" / "source_english.json"):  # noqa: E501
+    for path in (TESTS / "quality" / "data" / "source_grenoble.json",
+                 TESTS / "writer" / "data" / "source_english.json"):
         data = json.loads(path.read_text(encoding="utf-8"))
         paragraphs = data["text"].split("\n\n")
         for repeat in (1, 2, 3):

@@ -2,7 +2,7 @@
 
     flock /tmp/depeche-wp.lock python bench/yoast_corpus.py
 
-The corpus (tests/data/judgement_corpus) is good French drafts written for the tests, each
+The corpus (tests/quality/data/judgement_corpus) is good French drafts written for the tests, each
 with its source. Each draft goes through the gate as a model answer would (local fixes, then
 check() with the default [quality] settings): the number held must be 0. Then every draft is
 published, in order, to the real WordPress of scripts/wordpress.sh (needs .wordpress/env) as
@@ -33,7 +33,7 @@ from tests.seo.yoast_compare import run_yoast
 from tests.servers.web import Reply, WebServer
 from tests.wordpress.conftest import ENV_FILE, _read_env, png_image
 
-CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "judgement_corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "quality" / "data" / "judgement_corpus"
 TARGET = 90
 
 

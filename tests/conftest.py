@@ -17,7 +17,6 @@ from tests.servers.llm import llm  # noqa: F401  (fixture)
 from tests.servers.web import web_server  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
 POSTGRES_ADMIN = os.environ.get(
     "DEPECHE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

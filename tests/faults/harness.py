@@ -29,7 +29,7 @@ from bot.cli.common import cli
 from tests.conftest import ROOT
 from tests.servers.llm import Step, answer
 
-DATA = ROOT / "tests" / "data" / "quality"
+DATA = ROOT / "tests" / "quality" / "data"
 SOURCE = json.loads((DATA / "source_grenoble.json").read_text(encoding="utf-8"))
 GOOD_DRAFT = (DATA / "draft_grenoble.json").read_text(encoding="utf-8")
 

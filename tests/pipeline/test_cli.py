@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from bot.cli.common import cli
 from tests.servers.llm import ScriptedLLM, answer
 
-DATA = Path(__file__).parents[1] / "data" / "quality"
+DATA = Path(__file__).parents[1] / "quality" / "data"
 SOURCE = json.loads((DATA / "source_grenoble.json").read_text(encoding="utf-8"))
 GOOD = (DATA / "draft_grenoble.json").read_text(encoding="utf-8")
 

@@ -16,7 +16,7 @@ from tests.pipeline.test_run_once import GRENOBLE, rss
 from tests.servers.llm import ScriptedLLM, answer
 from tests.servers.web import Reply, WebServer
 
-GOOD = (ROOT / "tests" / "data" / "quality" / "draft_grenoble.json").read_text(encoding="utf-8")
+GOOD = (ROOT / "tests" / "quality" / "data" / "draft_grenoble.json").read_text(encoding="utf-8")
 
 
 def invoke(config: Path, *args: str, env: dict[str, str] | None = None) -> Result:
@@ -120,7 +120,7 @@ def test_seo_check_scores_an_outbox_page_as_its_json(tmp_path: Path):
 
 def test_rewrite_a_text_file_one_paragraph_per_line_without_bot_toml(tmp_path: Path):
     source = json.loads(
-        (ROOT / "tests" / "data" / "quality" / "source_grenoble.json").read_text(encoding="utf-8")
+        (ROOT / "tests" / "quality" / "data" / "source_grenoble.json").read_text(encoding="utf-8")
     )
     paragraphs = source["text"].split("\n\n")
     article = tmp_path / "article.txt"

@@ -18,7 +18,7 @@ from tests.conftest import ROOT, tmpfs
 from tests.servers.llm import ScriptedLLM, answer, error
 from tests.servers.web import Reply, WebServer
 
-DATA = Path(__file__).parents[1] / "data" / "quality"
+DATA = Path(__file__).parents[1] / "quality" / "data"
 SOURCE = json.loads((DATA / "source_grenoble.json").read_text(encoding="utf-8"))
 GOOD = json.loads((DATA / "draft_grenoble.json").read_text(encoding="utf-8"))
 OUTBOX_KEYS = {

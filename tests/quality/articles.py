@@ -1,4 +1,4 @@
-"""The gate's test articles: the Grenoble source and good draft (tests/data/quality) and the
+"""The gate's test articles: the Grenoble source and good draft (tests/quality/data) and the
 bad answers made from them, one per rule."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.story import Draft, SourceArticle
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "quality"
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def load_source(name: str = "grenoble") -> SourceArticle:
@@ -65,7 +65,7 @@ def injected_source() -> SourceArticle:
 
 # --- the language rule's samples (tests/quality/test_language.py, bench/language.py) ------------
 
-LANGUAGES = json.loads((Path(__file__).parent / "data" / "languages.json").read_text("utf-8"))
+LANGUAGES = json.loads((DATA / "languages.json").read_text("utf-8"))
 FOREIGN = {code: LANGUAGES[code] for code in ("en", "es", "de", "it", "pt")}
 
 

@@ -1,4 +1,4 @@
-"""Issue 9's corpus of good French drafts (tests/data/judgement_corpus, each with its source):
+"""Issue 9's corpus of good French drafts (tests/quality/data/judgement_corpus, each with its source):
 the default gate holds none of them and stays quiet, not even a warning."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from bot.config.quality import QualitySettings
 from bot.quality import apply_local_fixes, check
 from bot.story import Draft, SourceArticle
 
-CORPUS = sorted((Path(__file__).parents[1] / "data" / "judgement_corpus").glob("*.json"))
+CORPUS = sorted((Path(__file__).parent / "data" / "judgement_corpus").glob("*.json"))
 
 
 def test_the_corpus_has_at_least_ten_stories():

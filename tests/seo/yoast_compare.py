@@ -12,7 +12,7 @@ from bot.seo import analyze
 from bot.seo.text import title_width_px
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / "tests" / "data" / "seo_corpus"
+CORPUS = ROOT / "tests" / "seo" / "data" / "corpus"
 DRIVER_DIR = ROOT / "tests" / "yoast"
 ANALYZER_FIELDS = ("body_html", "keyphrase", "title", "seo_title", "meta_description", "slug")
 

@@ -15,7 +15,7 @@ from tests.wordpress.conftest import LocalWordPress, png_image
 
 pytestmark = pytest.mark.wordpress
 
-DATA = Path(__file__).parents[1] / "data" / "quality"
+DATA = Path(__file__).parents[1] / "quality" / "data"
 SOURCE = json.loads((DATA / "source_grenoble.json").read_text(encoding="utf-8"))
 GOOD = (DATA / "draft_grenoble.json").read_text(encoding="utf-8")
 

@@ -13,7 +13,7 @@ from bot.writer.llm import CallRecord, ModelError, ModelUnavailable
 from tests.servers.llm import ScriptedLLM, answer, error
 from tests.writer.conftest import make_writer
 
-DATA = Path(__file__).parents[1] / "data" / "quality"
+DATA = Path(__file__).parents[1] / "quality" / "data"
 SOURCE = json.loads((DATA / "source_grenoble.json").read_text(encoding="utf-8"))
 GOOD = json.loads((DATA / "draft_grenoble.json").read_text(encoding="utf-8"))
 

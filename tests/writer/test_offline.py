@@ -19,7 +19,7 @@ from bot.story import Draft, SourceArticle
 from bot.writer import Writer
 from bot.writer.prompt import Prompts
 
-SOURCES = Path(__file__).parents[1] / "data" / "writer" / "offline"
+SOURCES = Path(__file__).parent / "data" / "offline"
 # Each source has a photo caption whose credit names someone the story never mentions.
 CREDITS = {
     "barrage-lac-vert": ("Jeanne Morel", "Agence Exemple"),

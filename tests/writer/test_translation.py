@@ -10,7 +10,7 @@ from bot.story import SourceArticle
 from tests.servers.llm import ScriptedLLM, answer
 from tests.writer.conftest import make_writer
 
-DATA = Path(__file__).parents[1] / "data" / "writer"
+DATA = Path(__file__).parent / "data"
 SOURCE = SourceArticle(**json.loads((DATA / "source_english.json").read_text(encoding="utf-8")))
 FRENCH = json.loads((DATA / "draft_from_english.json").read_text(encoding="utf-8"))
 
