@@ -118,6 +118,11 @@ class PublishStopped(PublishError, StopTarget):
     """The site refuses the bot (credentials, rights, mu-plugin): stop publishing to it."""
 
 
+class PostTouched(PublishRefused):
+    """A revision's update found the post no longer as required (an editor edited or
+    published it meanwhile): the post is left as it is."""
+
+
 def asked_wait(error: BaseException) -> float | None:
     """For call_with_retries: the wait a TryLater error asked for, if any."""
     return error.retry_after if isinstance(error, TryLater) else None

@@ -91,6 +91,8 @@ def _scheduler(config: Config, pipeline: Runner) -> BackgroundScheduler:
             config.scheduler.write_every,
         ),
         ("publish", pipeline.publish_batch, config.scheduler.publish_every),
+        # Posted stories due for a revision (a rewrite the review job read back).
+        ("revise", pipeline.revise_batch, config.scheduler.publish_every),
     )
     if config.wordpress is not None and config.publish.target == "wordpress":
         look = partial(look_back, pipeline.sessions, config)
@@ -100,7 +102,7 @@ def _scheduler(config: Config, pipeline: Runner) -> BackgroundScheduler:
             StageJob(work),
             "interval",
             seconds=seconds,
-            executor="publish" if name == "review" else name,
+            executor="publish" if name in ("review", "revise") else name,
             id=name,
             next_run_time=_now(),
             max_instances=3,

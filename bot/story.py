@@ -137,6 +137,19 @@ class Submission:
     image_credit: str | None = None
     # The post id recorded by an earlier publish of this story, if any.
     existing_post_id: str | None = None
+    # A revision (bot.pipeline.revise) updates the post only while it is the bot's draft
+    # ("draft"), or only while no one edited it either ("untouched"); else PostTouched.
+    revise_only: str = ""
+
+
+@dataclass
+class PostLook:
+    """A story's post as the target holds it, read just before a revision."""
+
+    post_id: str
+    status: str  # WordPress's (draft, pending, publish, future, private, trash); outbox: draft
+    editable: bool  # still the bot's draft: an update does not reach readers
+    untouched: bool  # its content is still what the bot posted last
 
 
 @dataclass

@@ -75,10 +75,11 @@ def run(config: Config, once: bool, all_feeds: bool) -> None:
             click.echo(f"{error}; nothing to do.")
             return
         with render.console.status("working…") as spinner:
+            # The editors' decisions first: a rewrite asked in WordPress is done this cycle.
+            look_back(app.sessions, config)
             report = pipeline.run_once(
                 all_feeds=all_feeds, progress=lambda what: spinner.update(f"[dim]{what}")
             )
-            look_back(app.sessions, config)
         next_due = None if report.feeds else _next_due(app.sessions, config)
     render.cycle(report, names={f.url: f.name for f in config.feeds}, next_due=next_due)
     sys.exit(exit_code(report))

@@ -41,6 +41,7 @@ from bot.config import Config
 from bot.errors import BudgetReached, GiveUpStory, LeaseLost, StopTarget, TryLater, unexpected
 from bot.log import context as log_context
 from bot.pipeline.polling import FeedPoller
+from bot.pipeline.revise import Reviser, revise_story
 from bot.pipeline.stages import publish_story, write_story
 from bot.publish import Publisher
 from bot.select.selection import ClaimRules, Selection
@@ -59,6 +60,7 @@ from bot.store import (
     wait_for_service,
 )
 from bot.store.db import DatabaseUnavailable
+from bot.store.revisions import due
 from bot.store.spool import Spool
 from bot.story import CycleReport, StoryOutcome
 from bot.writer import Writer
@@ -130,11 +132,28 @@ class Runner:
         )
 
     def _publish(self, session: Session, story: Story) -> StoryOutcome:
-        """publish_story through the target's breaker: a site down (refused, timed out,
-        5xx, 429) is the target's failure, not the story's."""
+        return self._at_target(
+            lambda: publish_story(session, story, self.publisher, worker=self.worker)
+        )
+
+    def _revise(self, session: Session, story: Story) -> StoryOutcome:
+        reviser = Reviser(
+            writer=self.writer,
+            publisher=self.publisher,
+            selection=self.selection,
+            worker=self.worker,
+            zone=self.config.budget.zone,
+            max_attempts=self.config.scheduler.max_attempts,
+        )
+        record = self._recorder(story.id)
+        return self._at_target(lambda: revise_story(session, story, reviser, record))
+
+    def _at_target(self, stage: Callable[[], StoryOutcome]) -> StoryOutcome:
+        """A stage that reaches the target, through its breaker: a site down (refused,
+        timed out, 5xx, 429) is the target's failure, not the story's."""
         self.target.before_call()
         try:
-            outcome = publish_story(session, story, self.publisher, worker=self.worker)
+            outcome = stage()
         except ServiceDown:
             raise  # the database's, heard by its own breaker
         except TryLater as down:
@@ -176,6 +195,12 @@ class Runner:
         self, limit: int | None = None, progress: Progress | None = None
     ) -> list[StoryOutcome]:
         return self._batch(State.WRITTEN, "publish", self._publish, limit, progress)
+
+    def revise_batch(
+        self, limit: int | None = None, progress: Progress | None = None
+    ) -> list[StoryOutcome]:
+        """Published stories due for a revision (bot.pipeline.revise)."""
+        return self._batch(State.PUBLISHED, "revise", self._revise, limit, progress)
 
     def _batch(
         self, state: State, stage: str, work: Stage, limit: int | None, progress: Progress | None
@@ -223,7 +248,7 @@ class Runner:
         for _ in range(limit or self.config.scheduler.batch):
             if self.stopping.is_set() or self._stage_stopped(state) or self._blocked(state):
                 return
-            rules = ClaimRules(where=(), order=())
+            rules = ClaimRules(where=(due(),) if state == State.PUBLISHED else (), order=())
             if state == State.NEW:
                 # Priority and freshest first; nothing when the day's budget is spent.
                 if (chosen := self.selection.claim_rules(session)) is None:
@@ -431,6 +456,8 @@ class Runner:
         while batch := self.write_batch(progress=progress):
             report.stories.extend(batch)
         while batch := self.publish_batch(progress=progress):
+            report.stories.extend(batch)
+        while batch := self.revise_batch(progress=progress):
             report.stories.extend(batch)
         report.skipped_publishing = self.publishing_stopped
         report.skipped_writing = self.writing_stopped

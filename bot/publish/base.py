@@ -10,8 +10,16 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.story import Receipt, Submission
+from bot.story import PostLook, Receipt, Submission
 
 
 class Publisher(Protocol):
     def publish(self, submission: Submission) -> Receipt: ...
+
+    def look(self, submission: Submission) -> PostLook | None:
+        """The story's post as it is now (None when there is none): a revision reads it
+        just before deciding to update it or to add a note."""
+
+    def note(self, submission: Submission, line: str, *, clear_request: bool = False) -> None:
+        """Add a dated line for the editor beside the post, never touching its body;
+        with `clear_request`, the editor's rewrite request is answered."""

@@ -8,10 +8,15 @@ recorded in the outbox's index (.stories/<story uid>, also claimed by a link, so
 two publishes of one story make one draft) and as the post id; a retry rewrites
 the same files. Every write is atomic (temporary file + rename) and readable by
 the group (0644).
+
+A revision (bot.pipeline.revise) tells an untouched draft by its files' hash, kept in the
+index beside the name (.stories/<story uid>.posted); a note for the editor of a draft
+someone edited goes to <name>.notes.txt, one dated line each, leaving the draft alone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -19,12 +24,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bot.errors import PublishStopped
+from bot.errors import PostTouched, PublishStopped
 from bot.faults import EXIT_OUTBOX_UNWRITABLE, OperatorFault
 from bot.sanitize import clean_html
 from bot.seo.page import BODY_CLASS, META_FOCUS_KEYPHRASE, META_SLUG
 from bot.seo.text import count_words
-from bot.story import Receipt, Submission
+from bot.story import PostLook, Receipt, Submission
 
 
 class OutboxUnwritable(PublishStopped, OperatorFault):
@@ -53,6 +58,10 @@ class OutboxPublisher:
             raise OutboxUnwritable(self.folder, error) from None
 
     def publish(self, submission: Submission) -> Receipt:
+        if submission.revise_only == "untouched":
+            look = self.look(submission)
+            if look is None or not look.untouched:
+                raise PostTouched("the draft's files were edited since the bot wrote them")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             record = outbox_record(submission)
@@ -60,9 +69,43 @@ class OutboxPublisher:
             page = self.folder / f"{stem}.html"
             # The page's name follows its record's, which this story alone holds.
             _write_atomic(page, render_page(record))
+            _write_atomic(self._posted(submission.story_uid), self._files_hash(stem))
         except PermissionError as error:
             raise OutboxUnwritable(self.folder, error) from None
         return Receipt(post_id=stem, url=page.resolve().as_uri())
+
+    def look(self, submission: Submission) -> PostLook | None:
+        stem = self._recorded_stem(submission)
+        if stem is None:
+            return None
+        try:
+            posted = self._posted(submission.story_uid).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            posted = ""  # written before hashes were kept: taken as edited, never overwritten
+        untouched = posted == self._files_hash(stem)
+        return PostLook(post_id=stem, status="draft", editable=True, untouched=untouched)
+
+    def note(self, submission: Submission, line: str, *, clear_request: bool = False) -> None:
+        stem = self._recorded_stem(submission)
+        if stem is None:
+            return
+        try:
+            with (self.folder / f"{stem}.notes.txt").open("a", encoding="utf-8") as notes:
+                notes.write(line.replace("\n", " ") + "\n")
+        except PermissionError as error:
+            raise OutboxUnwritable(self.folder, error) from None
+
+    def _posted(self, story_uid: str) -> Path:
+        return self.folder / ".stories" / f"{story_uid}.posted"
+
+    def _files_hash(self, stem: str) -> str:
+        digest = hashlib.sha256()
+        for suffix in (".json", ".html"):
+            try:
+                digest.update((self.folder / f"{stem}{suffix}").read_bytes())
+            except FileNotFoundError:
+                digest.update(b"(missing)")
+        return digest.hexdigest()
 
     def _write_record(self, submission: Submission, text: str) -> str:
         """Write the JSON record under this story's name; return the name's stem."""

@@ -11,6 +11,8 @@ A story moves through these states, each change committed at once:
      ├──> failed (writing kept failing; reasons kept)
      └──  duplicate (same story as another one; never written or published)
     published ──> rejected (an editor trashed or deleted its post; never posted again)
+    published ──> published (revised: rewritten on an editor's request or from new
+                  sources, or a note added for the editor; bot.store.revisions)
 
 A worker that takes a story sets a lease (owner + expiry) without changing
 its state, so a dead worker's story is simply taken again once the lease
@@ -144,6 +146,11 @@ class Story(Base):
     # bot.store.sources: when a source joined the story, or one of its sources' text
     # changed, after it was written; None once the change is dealt with (settled).
     sources_changed_at: Mapped[datetime | None]
+
+    # bot.store.revisions: an editor's rewrite request read back from the site (the
+    # instruction), waiting for the revise stage.
+    rewrite_request: Mapped[str | None] = mapped_column(Text)
+    rewrite_requested_at: Mapped[datetime | None]
 
     feed: Mapped[Feed | None] = relationship(back_populates="stories")
     events: Mapped[list[Event]] = relationship(

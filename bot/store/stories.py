@@ -267,7 +267,7 @@ def release_all(session: Session, owner: str | None = None) -> int:
     return freed.rowcount
 
 
-def _still_held(session: Session, story: Story, worker: str | None) -> None:
+def still_held(session: Session, story: Story, worker: str | None) -> None:
     """Raise LeaseLost unless `worker` still holds the story. The row is locked until
     the commit (FOR UPDATE on PostgreSQL), so no claim can slip in between."""
     if worker is None:  # a change made by hand (`stories retry`), not by a worker
@@ -290,7 +290,7 @@ def transition(
 ) -> None:
     """Move a story to `state`, record the event, free its lease: one commit. With
     `worker`, only while that worker still holds the story's lease."""
-    _still_held(session, story, worker)
+    still_held(session, story, worker)
     log.info(
         "story %s: %s -> %s%s", story.id, story.state, state.value, f" ({detail})" if detail else ""
     )
@@ -317,7 +317,7 @@ def park(
 ) -> None:
     """One failed attempt: counted, kept with its error, its lease freed, and parked
     until `retry_in` has passed (`not_before`), so no loop hammers it."""
-    _still_held(session, story, worker)
+    still_held(session, story, worker)
     story.attempts += 1
     story.last_error = error
     story.lease_owner = None

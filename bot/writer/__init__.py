@@ -56,12 +56,14 @@ class Writer:
         category: str,
         record: Recorder,
         guard: Callable[[], None] | None = None,
+        instruction: str | None = None,
     ) -> WriteOutcome:
         """Raises ModelError when the model cannot be reached: the story waits for the next run.
-        `guard` is asked before each model call (the day's budget) and may raise to stop."""
+        `guard` is asked before each model call (the day's budget) and may raise to stop.
+        `instruction`: an editor's, for a rewrite on request (needs a model)."""
         if self.model is None:
             return WriteOutcome(self._offline(source, category))
-        return self._with_model(self.model, source, category, record, guard)
+        return self._with_model(self.model, source, category, record, guard, instruction)
 
     def _offline(self, source: SourceArticle, category: str) -> Draft:
         draft = offline.package(source, category=category, min_words=self.quality.min_words)
@@ -81,8 +83,9 @@ class Writer:
         category: str,
         record: Recorder,
         guard: Callable[[], None] | None,
+        instruction: str | None,
     ) -> WriteOutcome:
-        prompt, trimmed = self._fitted_prompt(model, source, category)
+        prompt, trimmed = self._fitted_prompt(model, source, category, instruction)
         conversation = _Conversation(self.quality)
         messages = prompt
         patch = False
@@ -128,19 +131,20 @@ class Writer:
 
 
     def _fitted_prompt(
-        self, model: Model, source: SourceArticle, category: str
+        self, model: Model, source: SourceArticle, category: str, instruction: str | None
     ) -> tuple[list[Message], str | None]:
         """The first prompt, its source cut (at a paragraph, else a word) to the longest
         start that leaves the answer room in the server's window; and the editor's note
         that says so. Raises ModelStopped when not even a paragraph fits."""
 
         def prompt(text: str) -> list[Message]:
-            return self.prompts.messages(
+            messages = self.prompts.messages(
                 replace(source, text=text),
                 language=self.quality.language,
                 min_words=self.quality.min_words,
                 category=category,
             )
+            return self.prompts.with_instruction(messages, instruction) if instruction else messages
 
         whole = prompt(source.text)
         if not model.excess_tokens(whole):

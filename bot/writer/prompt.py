@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+from bot.config import default_prompts_dir
 from bot.story import SourceArticle
 
 LANGUAGE_NAMES = {
@@ -20,10 +21,15 @@ LANGUAGE_NAMES = {
 }
 
 
+# An editor's instruction for a rewrite (bot.pipeline.revise), added after the prompt.
+INSTRUCTION_FILE = "rewrite.md"
+
+
 @dataclass(frozen=True)
 class Prompts:
     system: str
     user: Template
+    instruction: Template | None = None
 
     @classmethod
     def load(cls, folder: Path) -> Prompts:
@@ -33,7 +39,24 @@ class Prompts:
             user = (folder / "user.md").read_text(encoding="utf-8")
         except OSError as error:
             raise FileNotFoundError(f"writer.prompts_dir: {error}") from None
-        return cls(system=system.strip(), user=Template(user.strip()))
+        instruction = next(
+            (Template(path.read_text(encoding="utf-8").strip())
+             for path in (folder / INSTRUCTION_FILE, default_prompts_dir() / INSTRUCTION_FILE)
+             if path.is_file()),
+            None,
+        )
+        return cls(system=system.strip(), user=Template(user.strip()), instruction=instruction)
+
+    def with_instruction(
+        self, messages: list[dict[str, str]], instruction: str
+    ) -> list[dict[str, str]]:
+        """The prompt with an editor's instruction after it (rewrite.md: the newsroom's,
+        else the shipped one)."""
+        if self.instruction is None:
+            raise FileNotFoundError(f"writer.prompts_dir: no {INSTRUCTION_FILE}")
+        added = self.instruction.safe_substitute(instruction=instruction)
+        *first, user = messages
+        return [*first, {**user, "content": f"{user['content']}\n\n{added}"}]
 
     def messages(
         self, source: SourceArticle, *, language: str, min_words: int, category: str

@@ -88,8 +88,8 @@ def test_xmlrpc_blocked_by_the_host_suggests_rest(wp):
 
 def test_an_older_mu_plugin_is_named_with_the_fix(wp, tmp_path):
     install_variant(
-        wp, tmp_path, "const DEPECHE_PLUGIN_VERSION = '2';", "const DEPECHE_PLUGIN_VERSION = '1';"
+        wp, tmp_path, "const DEPECHE_PLUGIN_VERSION = '3';", "const DEPECHE_PLUGIN_VERSION = '2';"
     )
     ok, text = check(wp)
     assert not ok
-    assert "is version 1, older than this bot's (2)" in text and "depeche wp plugin" in text
+    assert "is version 2, older than this bot's (3)" in text and "depeche wp plugin" in text

@@ -4,6 +4,8 @@ Each cycle reads the posts changed since the last look (one REST query with
 ``modified_after``), and records in each story's history: published (by whom, when,
 edited by a person before or not), edited but not published, trashed (the story
 becomes ``rejected``). The mu-plugin records who published and when at that moment.
+A rewrite request ticked in the Dépêche box is recorded on its story for the revise
+stage (bot.pipeline.revise).
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ from bot.publish.wordpress.transport import (
     PUBLISHED_AT_KEY,
     PUBLISHED_BY_KEY,
     REVIEWED_BY_KEY,
+    REWRITE_ASKED_KEY,
+    REWRITE_KEY,
     STORY_KEY,
 )
-from bot.store import review
+from bot.store import review, revisions
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 _DISCLOSURE_MARK = 'class="depeche-ai-disclosure"'
 
@@ -69,6 +73,16 @@ def decision(post: dict[str, Any]) -> Decision | None:
     return None
 
 
+def rewrite_request(post: dict[str, Any]) -> tuple[str, str] | None:
+    """(story uid, instruction) when an editor ticked « Réécrire » with an instruction."""
+    meta = post.get("meta") or {}
+    uid = meta.get(STORY_KEY) or ""
+    instruction = (meta.get(REWRITE_KEY) or "").strip()
+    if uid and instruction and meta.get(REWRITE_ASKED_KEY) == "1":
+        return uid, instruction
+    return None
+
+
 def sync_decisions(
     sessions: sessionmaker[Session], settings: WordPressSettings, password: str
 ) -> list[Decision]:
@@ -86,10 +100,12 @@ def sync_decisions(
         recorded = [
             d for d in found if review.record_decision(session, d.story_uid, d.outcome, d.detail)
         ]
+        for uid, instruction in filter(None, map(rewrite_request, posts)):
+            revisions.ask_rewrite(session, uid, instruction)
         if posts:
             review.record_look(session, settings.site, max(p["modified"] for p in posts))
     for item in recorded:
-        log.info("wordpress: story %s, post %s: %s", item.story_uid, item.post_id, item.detail)
+        logger.info("wordpress: story %s, post %s: %s", item.story_uid, item.post_id, item.detail)
     return recorded
 
 
@@ -110,4 +126,4 @@ def look_back(sessions: sessionmaker[Session], config: Config) -> None:
     try:
         sync_decisions(sessions, config.wordpress, config.wp_password)
     except DepecheError as error:
-        log.warning("wordpress: the editors' decisions were not read back: %s", error)
+        logger.warning("wordpress: the editors' decisions were not read back: %s", error)

@@ -6,7 +6,9 @@
  *   lands twice. Install as wp-content/mu-plugins/depeche.php (print it: `depeche wp plugin`).
  *   Version 2 adds the least-rights role `depeche_bot`, the AI disclosure added at publishing,
  *   the record of who published, the rewrite request box and media found by source URL.
- * Version: 2
+ *   Version 3 adds the box's notes (dated lines the bot adds: a post revised, a correction
+ *   on an edited post, a rewrite done or refused), over REST and XML-RPC.
+ * Version: 3
  * License: GPL-3.0-or-later
  */
 
@@ -14,7 +16,7 @@ if (!defined('ABSPATH')) {
     exit;
 }
 
-const DEPECHE_PLUGIN_VERSION = '2';
+const DEPECHE_PLUGIN_VERSION = '3';
 const DEPECHE_STORY_KEY = 'depeche_story_id';
 // Protected (underscore) so that themes listing custom fields never show it to readers.
 const DEPECHE_NOTE_KEY = '_depeche_editor_note';
@@ -27,10 +29,11 @@ const DEPECHE_HASH_KEY = '_depeche_posted_hash';
 const DEPECHE_PUBLISHED_BY_KEY = '_depeche_published_by';
 const DEPECHE_PUBLISHED_AT_KEY = '_depeche_published_at';
 const DEPECHE_REVIEWED_BY_KEY = '_depeche_reviewed_by';
-// The editor's rewrite request (instruction, ticked box) and the dated answers of the bot.
+// The editor's rewrite request (instruction, ticked box), read back by the bot's sync.
 const DEPECHE_REWRITE_KEY = '_depeche_rewrite_instruction';
 const DEPECHE_REWRITE_ASKED_KEY = '_depeche_rewrite_requested';
-const DEPECHE_REWRITE_LOG_KEY = '_depeche_rewrite_log';
+// The box's notes: dated lines, one a line, added by the bot (depeche_add_note) and here.
+const DEPECHE_BOX_NOTES_KEY = '_depeche_box_notes';
 // On an attachment: the URL the image was downloaded from, so that it is uploaded once.
 const DEPECHE_SOURCE_URL_KEY = '_depeche_source_url';
 const DEPECHE_ROLE = 'depeche_bot';
@@ -73,10 +76,10 @@ add_action('init', function () {
     depeche_register(DEPECHE_STORY_KEY, 'sanitize_text_field', ['edit']);
     depeche_register(DEPECHE_NOTE_KEY, 'sanitize_textarea_field', ['edit']);
     depeche_register(DEPECHE_PROVENANCE_KEY, 'depeche_sanitize_json', ['edit']);
-    foreach ([DEPECHE_DISCLOSURE_TEXT_KEY, DEPECHE_REWRITE_KEY,
-              DEPECHE_REWRITE_LOG_KEY] as $key) {
+    foreach ([DEPECHE_DISCLOSURE_TEXT_KEY, DEPECHE_REWRITE_KEY] as $key) {
         depeche_register($key, 'sanitize_textarea_field', ['edit']);
     }
+    depeche_register(DEPECHE_BOX_NOTES_KEY, 'depeche_sanitize_lines', ['edit']);
     foreach ([DEPECHE_DISCLOSURE_KEY, DEPECHE_HASH_KEY, DEPECHE_PUBLISHED_BY_KEY,
               DEPECHE_PUBLISHED_AT_KEY, DEPECHE_REVIEWED_BY_KEY,
               DEPECHE_REWRITE_ASKED_KEY] as $key) {
@@ -91,6 +94,13 @@ add_action('init', function () {
     ]);
     depeche_add_role();
 }, 99);
+
+/** Plain lines without markup; the %XX of a source's URL kept (sanitize_textarea_field
+ * would eat them). */
+function depeche_sanitize_lines($value): string {
+    $lines = preg_split('/\R/', wp_strip_all_tags((string) $value, false));
+    return implode("\n", array_filter(array_map('trim', $lines), 'strlen'));
+}
 
 /** JSON kept as JSON (a text sanitizer would eat the %XX of the sources' URLs). */
 function depeche_sanitize_json($value): string {
@@ -258,6 +268,23 @@ add_action('rest_api_init', function () {
     ]);
     // For `depeche wp check`: did the request's credentials reach PHP at all? Public, as the
     // question matters when nobody could log in; it answers a yes or no, never a name.
+    // The bot's dated line in the box, added to the lines there (never replacing an
+    // editor's); `clear_request` also clears the rewrite request it answers. Meta only:
+    // the post's content and modification date stay as they are.
+    register_rest_route('depeche/v1', '/posts/(?P<id>\\d+)/note', [
+        'methods' => 'POST',
+        'args' => [
+            'line' => ['type' => 'string', 'required' => true],
+            'clear_request' => ['type' => 'boolean', 'default' => false],
+        ],
+        'permission_callback' => function (WP_REST_Request $request) {
+            return current_user_can('edit_post', (int) $request['id']);
+        },
+        'callback' => function (WP_REST_Request $request) {
+            return depeche_note((int) $request['id'], (string) $request['line'],
+                                (bool) $request['clear_request']);
+        },
+    ]);
     register_rest_route('depeche/v1', '/credentials-seen', [
         'methods' => 'GET',
         'permission_callback' => '__return_true',
@@ -313,6 +340,19 @@ function depeche_xmlrpc_describe_media($args) {
     return true;
 }
 
+function depeche_xmlrpc_add_note($args) {
+    $user = depeche_xmlrpc_user($args);
+    if ($user instanceof IXR_Error) {
+        return $user;
+    }
+    $id = (int) $args[3];
+    if (get_post_type($id) !== 'post' || !current_user_can('edit_post', $id)) {
+        return new IXR_Error(401, 'Sorry, you are not allowed to edit this post.');
+    }
+    $answer = depeche_note($id, wp_unslash((string) $args[4]), !empty($args[5]));
+    return $answer instanceof WP_Error ? new IXR_Error(400, $answer->get_error_message()) : true;
+}
+
 function depeche_xmlrpc_find_media($args) {
     $user = depeche_xmlrpc_user($args);
     if ($user instanceof IXR_Error) {
@@ -330,6 +370,7 @@ add_filter('xmlrpc_methods', function ($methods) {
     $methods['depeche.findPost'] = 'depeche_xmlrpc_find_post';
     $methods['depeche.describeMedia'] = 'depeche_xmlrpc_describe_media';
     $methods['depeche.findMedia'] = 'depeche_xmlrpc_find_media';
+    $methods['depeche.addNote'] = 'depeche_xmlrpc_add_note';
     return $methods;
 });
 
@@ -432,9 +473,17 @@ function depeche_box(WP_Post $post): void {
             . '<p><label><input type="checkbox" name="depeche_rewrite_asked" value="1"'
             . checked($meta(DEPECHE_REWRITE_ASKED_KEY), '1', false) . '> Réécrire</label></p>';
     }
-    $log = $meta(DEPECHE_REWRITE_LOG_KEY);
-    if ($log !== '') {
-        echo '<div style="white-space:pre-wrap;color:#555">' . esc_html($log) . '</div>';
+    if ($meta(DEPECHE_REWRITE_ASKED_KEY) === '1') {
+        echo '<p><em>Réécriture demandée : Dépêche la fera à sa prochaine synchronisation.</em></p>';
+    }
+    depeche_box_notes($meta(DEPECHE_BOX_NOTES_KEY));
+}
+
+/** The dated lines, newest last; a correction stands out, it may change what is true. */
+function depeche_box_notes(string $notes): void {
+    foreach (array_filter(explode("\n", $notes), 'strlen') as $line) {
+        $style = str_contains($line, '⚠') ? 'color:#b32d2e;font-weight:bold' : 'color:#555';
+        echo '<p class="depeche-note" style="' . $style . '">' . make_clickable(esc_html($line)) . '</p>';
     }
 }
 
@@ -455,14 +504,24 @@ add_action('save_post_post', function ($post_id, $post) {
     update_post_meta($post_id, DEPECHE_REWRITE_KEY, $instruction);
     $asked = !empty($_POST['depeche_rewrite_asked']) && $instruction !== '';
     if ($asked && $post->post_status === 'publish') {
-        depeche_log_rewrite($post_id, 'réécriture refusée : l’article est déjà publié');
+        $now = 'Le ' . wp_date('d/m/Y') . ' à ' . wp_date('H:i');
+        depeche_note($post_id, $now . ' : réécriture refusée : l’article est déjà publié', true);
         $asked = false;
     }
     update_post_meta($post_id, DEPECHE_REWRITE_ASKED_KEY, $asked ? '1' : '');
 }, 10, 2);
 
-function depeche_log_rewrite(int $post_id, string $line): void {
-    $log = (string) get_post_meta($post_id, DEPECHE_REWRITE_LOG_KEY, true);
-    $dated = wp_date('Y-m-d H:i') . ' ' . $line;
-    update_post_meta($post_id, DEPECHE_REWRITE_LOG_KEY, trim($log . "\n" . $dated));
+/** Add a line to the box's notes; with $clear_request, also clear the rewrite request. */
+function depeche_note(int $post_id, string $line, bool $clear_request) {
+    $line = depeche_sanitize_lines(str_replace(["\r", "\n"], ' ', $line));
+    if ($line === '') {
+        return new WP_Error('depeche_empty_note', 'An empty note.', ['status' => 400]);
+    }
+    $notes = (string) get_post_meta($post_id, DEPECHE_BOX_NOTES_KEY, true);
+    update_post_meta($post_id, DEPECHE_BOX_NOTES_KEY, trim($notes . "\n" . $line));
+    if ($clear_request) {
+        update_post_meta($post_id, DEPECHE_REWRITE_ASKED_KEY, '');
+        update_post_meta($post_id, DEPECHE_REWRITE_KEY, '');
+    }
+    return ['notes' => (string) get_post_meta($post_id, DEPECHE_BOX_NOTES_KEY, true)];
 }

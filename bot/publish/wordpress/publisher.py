@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from bot.config.wordpress import WordPressSettings
-from bot.errors import PublishLater, PublishRefused, PublishStopped, asked_wait
+from bot.errors import PostTouched, PublishLater, PublishRefused, PublishStopped, asked_wait
 from bot.net.limits import Limits
 from bot.net.retry import RetryPolicy, call_with_retries
 from bot.publish.wordpress import content
@@ -41,9 +43,11 @@ from bot.publish.wordpress.transport import (
     plugin_outdated,
 )
 from bot.publish.wordpress.xmlrpc import XmlRpcTransport
-from bot.story import Receipt, Submission
+from bot.story import PostLook, Receipt, Submission
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Statuses in which the post is still the bot's draft; past them an editor owns it.
 _BOT_OWNED = ("draft", "pending", "auto-draft")
@@ -75,34 +79,59 @@ class WordPressPublisher:
         self._may_create_terms = True
 
     def publish(self, submission: Submission) -> Receipt:
+        return self._retrying(submission, self._publish_once)
+
+    def look(self, submission: Submission) -> PostLook | None:
+        post = self._retrying(submission, self._existing_post)
+        return None if post is None else _look(post)
+
+    def note(self, submission: Submission, line: str, *, clear_request: bool = False) -> None:
+        def add(transport: Transport, submission: Submission) -> None:
+            post = self._existing_post(transport, submission)
+            if post is not None:
+                transport.add_note(post.id, line, clear_request=clear_request)
+
+        self._retrying(submission, add)
+
+    def _retrying(
+        self, submission: Submission, work: Callable[[Transport, Submission], T]
+    ) -> T:
+        """`work` on a fresh transport to the site, once the mu-plugin is known to be
+        there; retried while the site is down."""
+
+        def once() -> T:
+            transport = open_transport(self._settings, self._password)
+            try:
+                self._require_plugin(transport)
+                return work(transport, submission)
+            finally:
+                transport.close()
+
         return call_with_retries(
-            lambda: self._publish_once(submission),
+            once,
             policy=self._retry,
             is_retryable=lambda error: isinstance(error, PublishLater),
             retry_after=asked_wait,
             on_failure=lambda attempt, error, wait: _log_failure(submission, attempt, error, wait),
         )
 
-    def _publish_once(self, submission: Submission) -> Receipt:
-        transport = open_transport(self._settings, self._password)
+    def _publish_once(self, transport: Transport, submission: Submission) -> Receipt:
+        existing = self._existing_post(transport, submission)
         try:
-            self._require_plugin(transport)
-            existing = self._existing_post(transport, submission)
-            try:
-                return self._publish_to(transport, submission, existing)
-            except StoryAlreadyPosted as posted:
-                # Another worker created the post since we looked: edit it, never a second.
-                log.warning("wordpress: story %s: %s", submission.story_uid, posted)
-                existing = transport.get_post(posted.post_id)
-                if existing is None:
-                    raise PublishLater(f"post {posted.post_id} vanished while we wrote") from None
-                return self._publish_to(transport, submission, existing)
-        finally:
-            transport.close()
+            return self._publish_to(transport, submission, existing)
+        except StoryAlreadyPosted as posted:
+            # Another worker created the post since we looked: edit it, never a second.
+            log.warning("wordpress: story %s: %s", submission.story_uid, posted)
+            existing = transport.get_post(posted.post_id)
+            if existing is None:
+                raise PublishLater(f"post {posted.post_id} vanished while we wrote") from None
+            return self._publish_to(transport, submission, existing)
 
     def _publish_to(
         self, transport: Transport, submission: Submission, existing: RemotePost | None
     ) -> Receipt:
+        if submission.revise_only:
+            _still_revisable(existing, submission.revise_only)
         if existing is not None and existing.status not in _BOT_OWNED:
             return _left_alone(existing)
         return self._write(transport, submission, existing)
@@ -145,6 +174,7 @@ class WordPressPublisher:
             log.info("wordpress: story %s → new post %s", submission.story_uid, post_id)
         else:
             post_id = existing.id
+            fields.status = existing.status  # an editor may have moved it to pending
             transport.update_post(post_id, fields)
             log.info("wordpress: story %s → edited post %s", submission.story_uid, post_id)
         post = transport.get_post(post_id)
@@ -267,6 +297,27 @@ def _record_posted_content(transport: Transport, post: RemotePost) -> None:
     digest = posted_hash(post.content)
     if post.meta.get(HASH_KEY) != digest:
         transport.update_meta(post.id, {HASH_KEY: digest})
+
+
+def _look(post: RemotePost) -> PostLook:
+    return PostLook(
+        post_id=str(post.id),
+        status=post.status,
+        editable=post.status in _BOT_OWNED,
+        untouched=post.meta.get(HASH_KEY) == posted_hash(post.content),
+    )
+
+
+def _still_revisable(post: RemotePost | None, only: str) -> None:
+    """Checked on the post as read just before the update: an editor may have edited or
+    published it while the story was rewritten."""
+    if post is None:
+        raise PostTouched("the post is gone")
+    look = _look(post)
+    if not look.editable:
+        raise PostTouched(f"post {post.id} is now « {post.status} »: an editor took it over")
+    if only == "untouched" and not look.untouched:
+        raise PostTouched(f"post {post.id} was edited by a person since the bot posted it")
 
 
 def _left_alone(post: RemotePost) -> Receipt:

@@ -124,6 +124,14 @@ class RestTransport:
     def update_meta(self, post_id: int, meta: dict[str, str]) -> None:
         self._call("POST", f"/wp/v2/posts/{post_id}", "edit its post", json={"meta": meta})
 
+    def add_note(self, post_id: int, line: str, *, clear_request: bool = False) -> None:
+        self._call(
+            "POST",
+            f"/depeche/v1/posts/{post_id}/note",
+            "add a note to its post",
+            json={"line": line, "clear_request": clear_request},
+        )
+
     def delete_post(self, post_id: int) -> None:
         self._call("DELETE", f"/wp/v2/posts/{post_id}", "delete a post", params={"force": "true"})
 

@@ -29,10 +29,11 @@ PUBLISHED_AT_KEY = "_depeche_published_at"
 REVIEWED_BY_KEY = "_depeche_reviewed_by"
 REWRITE_KEY = "_depeche_rewrite_instruction"
 REWRITE_ASKED_KEY = "_depeche_rewrite_requested"
-REWRITE_LOG_KEY = "_depeche_rewrite_log"
+# The box's notes: dated lines the bot adds (a revision, a correction, a rewrite refused).
+BOX_NOTES_KEY = "_depeche_box_notes"
 SOURCE_URL_KEY = "_depeche_source_url"  # on an attachment
 # The mu-plugin version this code needs (depeche-mu-plugin.php, DEPECHE_PLUGIN_VERSION).
-PLUGIN_VERSION = 2
+PLUGIN_VERSION = 3
 ROLE = "depeche_bot"  # the least-rights role the mu-plugin adds
 CATEGORY = "category"
 TAG = "post_tag"
@@ -120,6 +121,11 @@ class Transport(Protocol):
     def update_meta(self, post_id: int, meta: dict[str, str]) -> None:
         """Set these meta keys only, leaving the post's other fields as they are."""
 
+    def add_note(self, post_id: int, line: str, *, clear_request: bool = False) -> None:
+        """Add a line to the Dépêche box's notes (the mu-plugin keeps the earlier ones);
+        with `clear_request`, also clear the editor's rewrite request. Meta only: the
+        post's content and modification date stay as they are."""
+
     def delete_post(self, post_id: int) -> None:
         """Delete for good, not to the trash."""
 
@@ -195,8 +201,9 @@ def plugin_outdated(info: dict[str, Any]) -> bool:
 def outdated_message(settings: WordPressSettings, info: dict[str, Any]) -> str:
     return (
         f"the Dépêche mu-plugin on {settings.site} is version {info.get('version')}, older than "
-        f"this bot's ({PLUGIN_VERSION}): without the new version WordPress drops the "
-        f"provenance and disclosure fields. Fix: {INSTALL_HINT} (replace the old file)."
+        f"this bot's ({PLUGIN_VERSION}): without the new version WordPress drops fields "
+        "the bot writes (provenance, disclosure, the box's notes). "
+        f"Fix: {INSTALL_HINT} (replace the old file)."
     )
 
 

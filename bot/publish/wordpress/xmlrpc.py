@@ -104,6 +104,9 @@ class XmlRpcTransport:
         rows = _custom_field_updates(current["custom_fields"], meta)
         self._call("wp.editPost", "edit its post", post_id, {"custom_fields": rows})
 
+    def add_note(self, post_id: int, line: str, *, clear_request: bool = False) -> None:
+        self._call("depeche.addNote", "add a note to its post", post_id, line, clear_request)
+
     def delete_post(self, post_id: int) -> None:
         # wp.deletePost moves a post to the trash; a second call deletes it for good.
         self._call("wp.deletePost", "delete a post", post_id)
