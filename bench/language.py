@@ -38,13 +38,15 @@ def peak_mb() -> int:
 
 def use(strategy: str) -> None:
     """Make bot.quality.language detect with `strategy` (the shipped one is left alone)."""
-    from lingua import LanguageDetectorBuilder
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     from bot.quality import language
 
     if strategy == "shipped":
         return
-    builder = LanguageDetectorBuilder.from_languages(*language._languages(language.CANDIDATES))
+    candidates = [Language.from_iso_code_639_1(IsoCode639_1.from_str(code))
+                  for code in language.CANDIDATES]
+    builder = LanguageDetectorBuilder.from_languages(*candidates)
     detector = (builder.with_low_accuracy_mode() if strategy == "low" else builder).build()
 
     def language_of(text: str, expected: object) -> str | None:
