@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli.common import cli
+from bot.story import DRAFT_KEYS
 from tests.conftest import ROOT, tmpfs
 from tests.servers.llm import ScriptedLLM, answer, error
 from tests.servers.web import Reply, WebServer
@@ -21,16 +22,9 @@ from tests.servers.web import Reply, WebServer
 DATA = Path(__file__).parents[1] / "quality" / "data"
 SOURCE = json.loads((DATA / "source_grenoble.json").read_text(encoding="utf-8"))
 GOOD = json.loads((DATA / "draft_grenoble.json").read_text(encoding="utf-8"))
+# The draft's keys, then what the outbox adds.
 OUTBOX_KEYS = {
-    "title",
-    "seo_title",
-    "meta_description",
-    "focus_keyphrase",
-    "slug",
-    "excerpt",
-    "body_html",
-    "tags",
-    "category",
+    *DRAFT_KEYS,
     "source_url",
     "source_title",
     "language",

@@ -56,20 +56,25 @@ def test_per_feed_max_age_and_the_global_one(make_bot: Callable[..., Bot], web_s
     }
 
 
+def one_a_day(
+    make_bot: Callable[..., Bot], web_server: WebServer, path: str, *items: str, **feed: str
+) -> Bot:
+    """A bot writing one story a day from a feed of `items`, after its first cycle."""
+    url = serve(web_server, path, rss(*items))
+    bot = make_bot(feeds=[{"url": url, **feed}], budget={"articles_per_day": 1})
+    bot.cycle()
+    return bot
+
+
 def test_a_story_that_aged_while_it_waited_is_skipped_at_writing(
     make_bot: Callable[..., Bot], web_server: WebServer
 ):
     """Later polls: stored fresh, but the budget kept it waiting past max_age."""
-    feed = serve(
-        web_server,
-        "/wait.xml",
-        rss(
-            item("w1", "Quarante heures à Sassenage", text("Sassenage"), published=hours_ago(40)),
-            item("w2", "Une heure à Seyssins", text("Seyssins"), published=hours_ago(1)),
-        ),
+    bot = one_a_day(
+        make_bot, web_server, "/wait.xml",
+        item("w1", "Quarante heures à Sassenage", text("Sassenage"), published=hours_ago(40)),
+        item("w2", "Une heure à Seyssins", text("Seyssins"), published=hours_ago(1)),
     )
-    bot = make_bot(feeds=[{"url": feed}], budget={"articles_per_day": 1})
-    bot.cycle()
     assert bot.states()["Une heure à Seyssins"][0] == "published"  # the freshest first
     assert bot.states()["Quarante heures à Sassenage"] == (
         "new",
@@ -83,16 +88,12 @@ def test_a_story_that_aged_while_it_waited_is_skipped_at_writing(
 def test_an_undated_item_counts_its_age_from_when_it_was_stored(
     make_bot: Callable[..., Bot], web_server: WebServer
 ):
-    feed = serve(
-        web_server,
-        "/undated.xml",
-        rss(
-            item("u1", "Sans date à Claix", text("Claix")),
-            item("u2", "Sans date à Varces", text("Varces")),
-        ),
+    bot = one_a_day(
+        make_bot, web_server, "/undated.xml",
+        item("u1", "Sans date à Claix", text("Claix")),
+        item("u2", "Sans date à Varces", text("Varces")),
+        max_age="2h",
     )
-    bot = make_bot(feeds=[{"url": feed, "max_age": "2h"}], budget={"articles_per_day": 1})
-    bot.cycle()
     # Its first poll writes one (never guessed old), the quota keeps the other waiting...
     assert sorted(state for state, _ in bot.states().values()) == ["new", "published"]
     bot.later(days=1)

@@ -33,7 +33,7 @@ from bot.publish.wordpress.transport import (
 )
 from bot.store import review, revisions
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 _DISCLOSURE_MARK = 'class="depeche-ai-disclosure"'
 
@@ -105,7 +105,7 @@ def sync_decisions(
         if posts:
             review.record_look(session, settings.site, max(p["modified"] for p in posts))
     for item in recorded:
-        logger.info("wordpress: story %s, post %s: %s", item.story_uid, item.post_id, item.detail)
+        log.info("wordpress: story %s, post %s: %s", item.story_uid, item.post_id, item.detail)
     return recorded
 
 
@@ -126,4 +126,4 @@ def look_back(sessions: sessionmaker[Session], config: Config) -> None:
     try:
         sync_decisions(sessions, config.wordpress, config.wp_password)
     except DepecheError as error:
-        logger.warning("wordpress: the editors' decisions were not read back: %s", error)
+        log.warning("wordpress: the editors' decisions were not read back: %s", error)
