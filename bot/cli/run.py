@@ -18,7 +18,6 @@ from bot.cli.common import UserError, with_config
 from bot.config import Config
 from bot.errors import AlreadyRunning
 from bot.story import CycleReport, SourceArticle, plain_text_paragraphs
-from bot.writer.llm import ModelError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -125,7 +124,7 @@ def rewrite(config: Config, source: click.utils.LazyFile, as_json: bool) -> None
     per line or per blank line; or JSON {"title","text"}; - for stdin) and print the
     draft. Nothing is stored, so no bot.toml is needed (the defaults are used)."""
     from bot.app import make_writer
-    from bot.writer.llm import CallRecord
+    from bot.writer.llm import CallRecord, ModelError
 
     article = _read_source(source.read())
     calls: list[CallRecord] = []
