@@ -1,5 +1,5 @@
 """The shape of bot/ (issue 8): an import graph with no cycle and no arrow up the layers,
-and one logger name.
+no private name imported from another module, and one logger name.
 
 Read with ast from the source, every import counted: at the top of a module, inside a
 function (the lazy ones that keep `depeche --help` fast) and under TYPE_CHECKING alike, so
@@ -120,3 +120,16 @@ def test_one_logger_name(module: str):
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
                 and ast.unparse(node.value) == "logging.getLogger(__name__)"):
             assert [ast.unparse(t) for t in node.targets] == ["log"], module
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_private_name_imported_from_another_module(module: str):
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    private = [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot")
+        for alias in node.names
+        if alias.name.startswith("_") and alias.name != "__version__"
+    ]
+    assert private == [], module
