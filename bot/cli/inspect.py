@@ -168,7 +168,7 @@ def stories_list(config: Config, state: str | None, limit: int) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @with_config
 def stories_show(config: Config, story_id: int, as_json: bool) -> None:
-    """One story: source, state, reasons, draft, history and model calls."""
+    """One story: its sources, state, reasons, draft, history and model calls."""
     from bot.store import Story
 
     with open_existing(config) as app, app.sessions() as session:
@@ -197,6 +197,15 @@ def stories_show(config: Config, story_id: int, as_json: bool) -> None:
             f"lisibilité {seo.get('readability_score')}, writer {draft.get('writer')})"
         )
     render.table(
+        "Sources",
+        ["source", "kind", "feed", "title", "added"],
+        [
+            [s["id"], s["kind"], render.feed_label(s["feed"] or "", s["feed_name"]), s["title"],
+             _brief(s["added_at"])]
+            for s in data["sources"]
+        ],
+    )
+    render.table(
         "History",
         ["at", "stage", "outcome", "detail"],
         [[e["at"], e["stage"], e["outcome"], e["detail"]] for e in data["events"]],
@@ -220,7 +229,7 @@ def stories_show(config: Config, story_id: int, as_json: bool) -> None:
 
 
 def _story_data(session: Any, story: Story) -> dict[str, Any]:
-    from bot.store import queries
+    from bot.store import queries, sources
     from bot.store.models import utcnow
 
     waiting = queries.wait_reason(story, utcnow())
@@ -238,6 +247,21 @@ def _story_data(session: Any, story: Story) -> dict[str, Any]:
         "post_url": story.post_url,
         "draft": story.draft,
         "source_text": story.source_text,
+        # Its sources, the first being the primary; each GUID in its latest version.
+        "sources": [
+            {
+                "id": s.id,
+                "kind": s.kind,
+                "feed": s.feed.url if s.feed else None,
+                "feed_name": s.feed.title if s.feed else "",
+                "guid": s.guid,
+                "url": s.url,
+                "title": s.title,
+                "added_at": _when(s.added_at),
+            }
+            for s in sources.of(session, story.id)
+        ],
+        "sources_changed_at": _when(story.sources_changed_at),
         "events": [
             {"at": _when(e.at), "stage": e.stage, "outcome": e.outcome, "detail": e.detail}
             for e in queries.story_events(session, story.id)

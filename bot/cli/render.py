@@ -40,7 +40,10 @@ WRAPPED = {
     "post or waiting",
 }
 CUT = {"title": 2 / 5, "feed": 1 / 4}  # the share of the width each may take
-NUMERIC = {"id", "new", "skipped", "duplicates", "known", "count", "errors", "score", "used", "of"}
+NUMERIC = {
+    "id", "source", "new", "skipped", "duplicates", "known", "count", "errors", "score", "used",
+    "of",
+}
 
 
 def feed_label(url: str, name: str = "") -> str:

@@ -42,20 +42,20 @@ def _tellings(event: dict) -> list[Telling]:
 
 
 def pairs() -> list[Pair]:
-    """same: the two sources of each event; update: its first source and its update;
+    """same: the first source of each event against each other one; update: its first source and its update;
     different: each source of an event against the other source of every other event of
     its topic (same week, same words, another place, other names and figures)."""
     found: list[Pair] = []
     by_topic: dict[str, list[dict]] = defaultdict(list)
     for event in events():
-        first, second = _tellings(event)
-        found.append(Pair("same", first, second))
+        first, second, *others = _tellings(event)
+        found += [Pair("same", first, told) for told in (second, *others)]
         if update := event.get("update"):
             found.append(Pair("update", first, Telling(event["id"], "update", **update)))
         by_topic[event["topic"]].append(event)
     for topic_events in by_topic.values():
         for one, other in itertools.combinations(topic_events, 2):
-            (a1, a2), (b1, b2) = _tellings(one), _tellings(other)
+            (a1, a2, *_), (b1, b2, *_) = _tellings(one), _tellings(other)
             found += [Pair("different", a1, b2), Pair("different", a2, b1)]
     return found
 
