@@ -17,10 +17,6 @@ and the breakers' lines and the whole log's length.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -32,63 +28,25 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-
 from tests.conftest import write_config  # noqa: E402
 from tests.faults.harness import BotProcess, good_answer, rss, wire_stories  # noqa: E402
-from tests.outages.pgcluster import BIN, Cluster, _free_port  # noqa: E402
+from tests.outages.daemon import process_figures, stop, transitions  # noqa: E402
+from tests.outages.pgcluster import Cluster, NoServer, throwaway_cluster  # noqa: E402
 from tests.servers.llm import ScriptedLLM, Step, error  # noqa: E402
 from tests.servers.web import Reply, WebServer  # noqa: E402
 
-
-def proc_figures(pid: int) -> tuple[int, int, int]:
-    """(resident MB, open file descriptors, threads) of a live process."""
-    status = Path(f"/proc/{pid}/status").read_text().splitlines()
-    values = {line.split(":")[0]: line.split()[1:2] for line in status if ":" in line}
-    memory, threads = int(values["VmRSS"][0]) // 1024, int(values["Threads"][0])
-    return memory, len(os.listdir(f"/proc/{pid}/fd")), threads
-
-
-def story_rows(url: str) -> list[dict[str, Any]]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            result = connection.execute(
-                text(
-                    "SELECT s.id, s.state, s.post_id, s.fetched_at, s.state_changed_at"
-                    " FROM stories s ORDER BY s.id"
-                )
-            )
-            return [dict(row._mapping) for row in result]
-    except Exception:  # the database is down at this moment
-        return []
-    finally:
-        engine.dispose()
-
-
-def new_cluster() -> Cluster:
-    folder = Path(tempfile.mkdtemp(prefix="depeche-soak-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    cluster = Cluster(folder, _free_port())
-    cluster._run("initdb", "-D", str(folder / "data"), "-A", "trust", "-U", "postgres")
-    cluster.start()
-    return cluster
+ROWS = "SELECT id, state, post_id, fetched_at, state_changed_at FROM stories ORDER BY id"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=15)
     seconds = parser.parse_args().minutes * 60
-    if not BIN:
-        sys.exit("no PostgreSQL server binaries: apt-get install postgresql")
-    cluster = new_cluster()
     try:
-        run(cluster, seconds)
-    finally:
-        with contextlib.suppress(Exception):
-            cluster.stop()
-        shutil.rmtree(cluster.folder, ignore_errors=True)
+        with throwaway_cluster("depeche-soak-pg-") as cluster:
+            run(cluster, seconds)
+    except NoServer as missing:
+        sys.exit(str(missing))
 
 
 def run(cluster: Cluster, seconds: float) -> None:
@@ -143,27 +101,27 @@ def run(cluster: Cluster, seconds: float) -> None:
                     stopped = False
                 if time.monotonic() >= next_sample:
                     next_sample += 60
-                    samples.append(proc_figures(daemon.pid))
+                    samples.append(process_figures(daemon.pid))
                     memory, fds, threads = samples[-1]
                     first = samples[0]
                     print(
-                        f"minute {len(samples):>2}: {memory} MB (minute 1: {first[0]}), "
+                        f"minute {len(samples):>2}: {memory // 1024} MB "
+                        f"(minute 1: {first[0] // 1024}), "
                         f"{fds} fds ({first[1]}), {threads} threads ({first[2]})",
                         flush=True,
                     )
                 time.sleep(1)
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline:
-                rows = story_rows(cluster.url)
+                rows = cluster.rows(ROWS)
                 if rows and all(r["state"] in ("published", "duplicate") for r in rows):
                     break
                 time.sleep(2)
         finally:
-            daemon.send_signal(signal.SIGTERM)
-            daemon.wait(timeout=30)
+            stop(daemon, timeout=30)
             log.close()
     stderr = (work / "daemon.log").read_text(encoding="utf-8")
-    rows = story_rows(cluster.url)
+    rows = cluster.rows(ROWS)
     written = [r for r in rows if r["state"] != "duplicate"]
     posts = [r["post_id"] for r in written if r["post_id"]]
     lags = [
@@ -182,8 +140,7 @@ def run(cluster: Cluster, seconds: float) -> None:
             f"max {max(lags):.0f} s (the outages included)"
         )
     for breaker in ("model server", "database"):
-        down = sum(f"{breaker} unavailable since" in line for line in lines)
-        up = sum(f"{breaker} available again" in line for line in lines)
+        down, up = transitions(stderr, breaker)
         print(f"{breaker}: {down} « unavailable » line(s), {up} « available again »")
     print(
         f"log: {len(lines)} lines, {sum('Traceback' in line for line in lines)} tracebacks, "

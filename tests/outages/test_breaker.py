@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from bot.breaker import Breaker, BreakerOpen, BreakerSettings
+from bot.config import SchedulerSettings
 
 
 class Clock:
@@ -101,3 +102,26 @@ def test_a_long_outage_is_recalled_every_few_minutes_not_every_failure(clock, ca
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 2
     assert "still unavailable: " in lines[1] and "échecs depuis" in lines[1]
+
+
+def test_ten_minutes_of_500s_with_the_shipped_settings_cost_a_handful_of_probes(clock):
+    """Issue 15, "done when": the model answering 500 for ten minutes, then back. With
+    [scheduler]'s defaults, the calls are the three that open the breaker and a probe
+    every 50 s at most; once the server is back, the next probe (under a minute away)
+    closes it. (tests/outages/test_model_outage.py runs the same through the daemon,
+    in seconds.)"""
+    b = Breaker("model server", SchedulerSettings().breaker(), clock=clock)
+    started, calls = clock.now, 0
+    while clock.now - started < 600:  # a writer asking every second, the server down
+        if not b.blocked():
+            b.before_call()
+            calls += 1
+            b.failed("HTTP 500")
+        clock.now += 1
+    assert calls == 3 + 12  # probes at 30 s, then every 50 s: 30, 80, …, 580
+    back = clock.now
+    while b.blocked():
+        clock.now += 1
+    b.before_call()
+    b.succeeded()
+    assert not b.is_open and clock.now - back < 60

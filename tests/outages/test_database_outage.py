@@ -5,38 +5,24 @@ the living daemon; it is published once; the log says the outage once each way."
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
 from tests.faults.harness import BotProcess, good_answer, rss, wait_for, wire_stories
-from tests.outages.pgcluster import Cluster, pg_cluster  # noqa: F401  (fixture)
+from tests.outages.daemon import stop, transitions
+from tests.outages.pgcluster import Cluster
 from tests.servers.llm import ScriptedLLM, Step
 from tests.servers.web import Reply, WebServer
 
-
-def rows(url: str) -> list[dict[str, Any]]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            result = connection.execute(
-                text("SELECT id, state, attempts, lease_owner FROM stories ORDER BY id")
-            )
-            return [dict(row._mapping) for row in result]
-    except Exception:
-        return []
-    finally:
-        engine.dispose()
+STORIES = "SELECT id, state, attempts, lease_owner FROM stories ORDER BY id"
 
 
 def test_database_stopped_mid_story_then_back(
     make_config,
     llm: ScriptedLLM,
     web_server: WebServer,
-    pg_cluster: Cluster,  # noqa: F811
+    pg_cluster: Cluster,
 ):
     answering = threading.Event()
 
@@ -69,22 +55,19 @@ def test_database_stopped_mid_story_then_back(
         time.sleep(3)  # the daemon's jobs meet the dead database a few times
         pg_cluster.start()
         wait_for(
-            lambda: [r["state"] for r in rows(pg_cluster.url)] == ["published"],
+            lambda: [r["state"] for r in pg_cluster.rows(STORIES)] == ["published"],
             60,
             "the story published once the database is back",
         )
     finally:
-        daemon.send_signal(signal.SIGTERM)
-        _, stderr = daemon.communicate(timeout=20)
+        stderr = stop(daemon)
 
-    (story,) = rows(pg_cluster.url)
+    (story,) = pg_cluster.rows(STORIES)
     assert story["attempts"] == 0 and story["lease_owner"] is None
     assert len(llm.calls) == 1, "the kept answer was used, not a second call"
     assert not list(spool.glob("answer-*.json"))
-    lines = stderr.splitlines()
-    assert sum("database unavailable since" in line for line in lines) == 1, stderr
-    assert sum("database available again" in line for line in lines) == 1, stderr
+    assert transitions(stderr, "database") == (1, 1), stderr
     assert "Traceback" not in stderr, stderr
-    assert len(lines) < 40, stderr
+    assert len(stderr.splitlines()) < 40, stderr
     outbox = list((config.parent / "outbox").glob("*.json"))
     assert len(outbox) == 1

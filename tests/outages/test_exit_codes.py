@@ -105,10 +105,14 @@ def test_a_lock_held_briefly_is_waited_for_with_a_word(bot: BotProcess):
     database = bot.config.parent / "depeche.db"
     with write_lock(database):
         process = bot.start("run", "--once", "--all-feeds")
-        time.sleep(14)  # start-up, then past the first busy timeout: the bot says it waits
+        assert process.stderr is not None
+        # Held until the bot says it waits (past its first busy timeout), then let go.
+        said = process.stderr.readline()
+        while said and "base verrouillée" not in said:
+            said = process.stderr.readline()
     _out, err = process.communicate(timeout=60)
-    assert process.returncode == 0, err
-    assert f"base verrouillée par le processus {os.getpid()}, nouvel essai…" in err
+    assert process.returncode == 0, said + err
+    assert f"base verrouillée par le processus {os.getpid()}, nouvel essai…" in said
 
 
 def test_a_database_server_that_does_not_answer(make_config):

@@ -5,13 +5,13 @@ waiting stories are written as soon as the model is back."""
 
 from __future__ import annotations
 
-import signal
 import sqlite3
 import threading
 import time
 from typing import Any
 
 from tests.faults.harness import BotProcess, good_answer, rss, wait_for, wire_stories
+from tests.outages.daemon import stop, transitions
 from tests.servers.llm import ScriptedLLM, Step, error
 from tests.servers.web import Reply, WebServer
 
@@ -67,8 +67,7 @@ def test_a_model_outage_costs_a_few_probes_and_no_attempt(
         )
         recovered_in = time.monotonic() - back
     finally:
-        daemon.send_signal(signal.SIGTERM)
-        _, stderr = daemon.communicate(timeout=20)
+        stderr = stop(daemon)
 
     stories = bot.stories()
     assert all(s["attempts"] == 0 for s in stories), stories
@@ -80,8 +79,7 @@ def test_a_model_outage_costs_a_few_probes_and_no_attempt(
     assert {w["id"] for w in waiting} == {s["id"] for s in stories}
     assert all("model server unavailable since" in w["why"] for w in waiting)
     lines = stderr.splitlines()
-    assert sum("model server unavailable since" in line for line in lines) == 1, stderr
-    assert sum("model server available again: " in line for line in lines) == 1, stderr
+    assert transitions(stderr, "model server") == (1, 1), stderr
     assert not any("maximum number of running instances" in line for line in lines)
     assert "Traceback" not in stderr
     # Bounded: the outage is a few lines, not one per call or per story.

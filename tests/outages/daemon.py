@@ -1,0 +1,35 @@
+"""What the outage tests and bench/soak.py read off a running `depeche daemon`: its
+log once stopped, the breakers' lines in it, and its resident memory, open files and
+threads."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+
+def stop(daemon: subprocess.Popen[str], timeout: float = 20) -> str:
+    """SIGTERM, as systemd stops it; returns what it logged."""
+    daemon.send_signal(signal.SIGTERM)
+    _, stderr = daemon.communicate(timeout=timeout)
+    return stderr
+
+
+def transitions(log: str, breaker: str) -> tuple[int, int]:
+    """How many times the log says `breaker` went down, and came back."""
+    lines = log.splitlines()
+    return (
+        sum(f"{breaker} unavailable since" in line for line in lines),
+        sum(f"{breaker} available again" in line for line in lines),
+    )
+
+
+def process_figures(pid: int) -> tuple[int, int, int]:
+    """(resident memory in kB, open file descriptors, threads) of a live process."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    memory = int(fields["VmRSS"].split()[0])
+    return memory, len(os.listdir(f"/proc/{pid}/fd")), int(fields["Threads"])
