@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -44,9 +45,11 @@ def _when(moment: datetime | None) -> str:
 
 
 def _feed_rows(session: Any, config: Config) -> list[dict[str, Any]]:
-    from bot.store import queries
+    from bot.store import queries, review
 
     names = {feed.url: feed.name for feed in config.feeds}
+    decisions = review.per_feed(session)
+    none = review.FeedDecisions()
     return [
         {
             "url": f.url,
@@ -58,6 +61,7 @@ def _feed_rows(session: Any, config: Config) -> list[dict[str, Any]]:
             "last_error": f.last_error,
             "next_poll": _when(f.next_poll_at),
             "interval_s": f.interval_seconds,
+            **asdict(decisions.get(f.url, none)),
         }
         for f in queries.feeds(session)
     ]
@@ -362,6 +366,34 @@ def feeds_list(config: Config) -> None:
 
 
 def _feed_table(rows: list[dict[str, Any]]) -> None:
+    _health_table(rows)
+    if any(f["drafts"] for f in rows):
+        render.table(
+            "Editors' decisions",
+            ["feed", "drafts", "published", "edited first", "rejected", "median to publish"],
+            [
+                [
+                    f["label"],
+                    f["drafts"],
+                    f["published"],
+                    f["edited"],
+                    f["rejected"],
+                    _duration(f["median_to_publish"]),
+                ]
+                for f in rows
+                if f["drafts"]
+            ],
+        )
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60:02d}" if minutes >= 60 else f"{minutes} min"
+
+
+def _health_table(rows: list[dict[str, Any]]) -> None:
     render.table(
         "Feeds",
         ["feed", "new story", "next poll", "every", "errors", "last error"],

@@ -82,11 +82,30 @@ class LocalWordPress:
         response.raise_for_status()
         return [post["id"] for post in response.json()]
 
+    def admin_page(self, path: str, login: str | None = None) -> str:
+        """A wp-admin page as this user sees it in a browser (its login cookies)."""
+        cookies = login_cookies(self.url, login or self.user)
+        with httpx.Client(base_url=self.url, cookies=cookies, timeout=10) as client:
+            response = client.get("/wp-admin/" + path)
+        response.raise_for_status()
+        return response.text
+
     def get(self, path: str, **params: Any) -> Any:
         with self.client() as client:
             response = client.get(path, params=params)
         response.raise_for_status()
         return response.json()
+
+
+def login_cookies(url: str, login: str) -> dict[str, str]:
+    """wp-admin's cookies of a fresh session of this user (scripts/wordpress/login-cookie.php)."""
+    done = subprocess.run(
+        ["php", str(ROOT / "scripts" / "wordpress" / "login-cookie.php")],
+        env={"WP_URL": url, "WP_DIR": "/usr/share/wordpress", "WP_LOGIN": login,
+             "PATH": "/usr/bin:/bin"},
+        check=True, capture_output=True, text=True, timeout=60,
+    )
+    return dict(line.split("=", 1) for line in done.stdout.splitlines())
 
 
 def _read_env() -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.publish.wordpress import check_site
+from bot.publish.wordpress.transport import PLUGIN_VERSION
 from tests.wordpress.conftest import DEPECHE_PLUGIN, PLUGINS
 
 pytestmark = pytest.mark.wordpress
@@ -87,9 +88,9 @@ def test_xmlrpc_blocked_by_the_host_suggests_rest(wp):
 
 
 def test_an_older_mu_plugin_is_named_with_the_fix(wp, tmp_path):
-    install_variant(
-        wp, tmp_path, "const DEPECHE_PLUGIN_VERSION = '3';", "const DEPECHE_PLUGIN_VERSION = '2';"
-    )
+    current = f"const DEPECHE_PLUGIN_VERSION = '{PLUGIN_VERSION}';"
+    install_variant(wp, tmp_path, current, "const DEPECHE_PLUGIN_VERSION = '1';")
     ok, text = check(wp)
     assert not ok
-    assert "is version 2, older than this bot's (3)" in text and "depeche wp plugin" in text
+    assert f"is version 1, older than this bot's ({PLUGIN_VERSION})" in text
+    assert "depeche wp plugin" in text

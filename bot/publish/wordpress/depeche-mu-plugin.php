@@ -8,7 +8,9 @@
  *   the record of who published, the rewrite request box and media found by source URL.
  *   Version 3 adds the box's notes (dated lines the bot adds: a post revised, a correction
  *   on an edited post, a rewrite done or refused), over REST and XML-RPC.
- * Version: 3
+ *   Version 4 records the bot's posts deleted for good and answers the posts changed since
+ *   the bot's last look (REST and XML-RPC), the published ones included.
+ * Version: 4
  * License: GPL-3.0-or-later
  */
 
@@ -16,7 +18,7 @@ if (!defined('ABSPATH')) {
     exit;
 }
 
-const DEPECHE_PLUGIN_VERSION = '3';
+const DEPECHE_PLUGIN_VERSION = '4';
 const DEPECHE_STORY_KEY = 'depeche_story_id';
 // Protected (underscore) so that themes listing custom fields never show it to readers.
 const DEPECHE_NOTE_KEY = '_depeche_editor_note';
@@ -37,6 +39,8 @@ const DEPECHE_BOX_NOTES_KEY = '_depeche_box_notes';
 // On an attachment: the URL the image was downloaded from, so that it is uploaded once.
 const DEPECHE_SOURCE_URL_KEY = '_depeche_source_url';
 const DEPECHE_ROLE = 'depeche_bot';
+// The bot's posts deleted for good (the trash is seen by the sync; a deleted post is not).
+const DEPECHE_DELETED_OPTION = 'depeche_deleted_posts';
 
 function depeche_seo_keys(): array {
     return [
@@ -259,6 +263,25 @@ function depeche_unlock(string $story_id): void {
 }
 
 add_action('rest_api_init', function () {
+    register_rest_route('depeche/v1', '/changed-posts', [
+        'methods' => 'GET',
+        'permission_callback' => function () {
+            return current_user_can('edit_posts');
+        },
+        'callback' => function ($request) {
+            return depeche_changed_posts((string) $request->get_param('after'),
+                                         (int) $request->get_param('offset'));
+        },
+    ]);
+    register_rest_route('depeche/v1', '/deleted', [
+        'methods' => 'GET',
+        'permission_callback' => function () {
+            return current_user_can('edit_posts');
+        },
+        'callback' => function ($request) {
+            return depeche_deleted_posts((string) $request->get_param('after'));
+        },
+    ]);
     register_rest_route('depeche/v1', '/info', [
         'methods' => 'GET',
         'permission_callback' => function () {
@@ -296,8 +319,9 @@ add_action('rest_api_init', function () {
     ]);
 });
 
-// XML-RPC: depeche.info, depeche.findPost, depeche.findMedia and depeche.describeMedia (alt
-// text, caption and source URL, which wp.uploadFile cannot set).
+// XML-RPC: depeche.info, depeche.findPost, depeche.findMedia, depeche.describeMedia (alt
+// text, caption and source URL, which wp.uploadFile cannot set), and for the decisions sync
+// depeche.changedPosts and depeche.deletedPosts.
 function depeche_xmlrpc_user(array &$args) {
     global $wp_xmlrpc_server;
     $wp_xmlrpc_server->escape($args);
@@ -365,7 +389,70 @@ function depeche_xmlrpc_find_media($args) {
     return $ids ? (string) $ids[0] : '';
 }
 
+/**
+ * The bot's posts changed after this site time ('' for all), oldest change first, 100 from
+ * `offset`, for the decisions sync (REST /depeche/v1/changed-posts, XML-RPC
+ * depeche.changedPosts): /wp/v2/posts?context=edit and wp.getPosts both leave out the posts
+ * a depeche_bot user may no longer edit, the published ones.
+ */
+function depeche_changed_posts(string $after, int $offset): array {
+    $query = [
+        'post_type' => 'post',
+        'post_status' => ['publish', 'future', 'draft', 'pending', 'private', 'trash'],
+        'meta_key' => DEPECHE_STORY_KEY,
+        'orderby' => 'modified',
+        'order' => 'ASC',
+        'numberposts' => 100,
+        'offset' => $offset,
+        'suppress_filters' => true,
+    ];
+    if ($after !== '') {
+        $query['date_query'] = [['column' => 'post_modified', 'after' => $after, 'inclusive' => false]];
+    }
+    $keys = [DEPECHE_STORY_KEY, DEPECHE_HASH_KEY, DEPECHE_PUBLISHED_BY_KEY, DEPECHE_PUBLISHED_AT_KEY,
+             DEPECHE_REVIEWED_BY_KEY, DEPECHE_REWRITE_KEY, DEPECHE_REWRITE_ASKED_KEY];
+    $posts = [];
+    foreach (get_posts($query) as $post) {
+        if (!current_user_can('read_post', $post->ID)) {
+            continue;
+        }
+        $meta = [];
+        foreach ($keys as $key) {
+            $meta[$key] = (string) get_post_meta($post->ID, $key, true);
+        }
+        $posts[] = ['id' => $post->ID, 'status' => $post->post_status,
+                    'modified' => mysql2date('Y-m-d\TH:i:s', $post->post_modified, false),
+                    'modified_gmt' => mysql2date('Y-m-d\TH:i:s', $post->post_modified_gmt, false),
+                    'content' => $post->post_content, 'meta' => $meta];
+    }
+    return $posts;
+}
+
+function depeche_xmlrpc_changed_posts($args) {
+    $user = depeche_xmlrpc_user($args);
+    if ($user instanceof IXR_Error) {
+        return $user;
+    }
+    if (!current_user_can('edit_posts')) {
+        return new IXR_Error(401, 'Sorry, you are not allowed to edit posts.');
+    }
+    return depeche_changed_posts(wp_unslash((string) ($args[3] ?? '')), (int) ($args[4] ?? 0));
+}
+
+function depeche_xmlrpc_deleted_posts($args) {
+    $user = depeche_xmlrpc_user($args);
+    if ($user instanceof IXR_Error) {
+        return $user;
+    }
+    if (!current_user_can('edit_posts')) {
+        return new IXR_Error(401, 'Sorry, you are not allowed to edit posts.');
+    }
+    return depeche_deleted_posts(wp_unslash((string) ($args[3] ?? '')));
+}
+
 add_filter('xmlrpc_methods', function ($methods) {
+    $methods['depeche.changedPosts'] = 'depeche_xmlrpc_changed_posts';
+    $methods['depeche.deletedPosts'] = 'depeche_xmlrpc_deleted_posts';
     $methods['depeche.info'] = 'depeche_xmlrpc_info';
     $methods['depeche.findPost'] = 'depeche_xmlrpc_find_post';
     $methods['depeche.describeMedia'] = 'depeche_xmlrpc_describe_media';
@@ -373,6 +460,25 @@ add_filter('xmlrpc_methods', function ($methods) {
     $methods['depeche.addNote'] = 'depeche_xmlrpc_add_note';
     return $methods;
 });
+
+// A post of the bot deleted for good: recorded (the last 500), so that the bot's next sync
+// makes its story rejected (REST /depeche/v1/deleted, XML-RPC depeche.deletedPosts).
+add_action('before_delete_post', function ($post_id) {
+    $story_id = (string) get_post_meta($post_id, DEPECHE_STORY_KEY, true);
+    if ($story_id === '' || get_post_type($post_id) !== 'post') {
+        return;
+    }
+    $deleted = (array) get_option(DEPECHE_DELETED_OPTION, []);
+    $deleted[] = ['id' => (int) $post_id, 'story' => $story_id,
+                  'deleted' => current_time('Y-m-d\TH:i:s'), 'deleted_gmt' => gmdate('Y-m-d\TH:i:s')];
+    update_option(DEPECHE_DELETED_OPTION, array_slice($deleted, -500), false);
+});
+
+/** The recorded deletions at or after this site time ('' for all), oldest first. */
+function depeche_deleted_posts(string $after): array {
+    $deleted = (array) get_option(DEPECHE_DELETED_OPTION, []);
+    return array_values(array_filter($deleted, fn($entry) => $entry['deleted'] >= $after));
+}
 
 // Publishing: who and when, and the AI disclosure (EU AI Act, art. 50(4)) for a post that no
 // person edited or approved. Done here so that it holds even when the bot is not running.
@@ -461,6 +567,12 @@ function depeche_box(WP_Post $post): void {
     }
     $reviewer = $meta(DEPECHE_REVIEWED_BY_KEY);
     echo '<p><strong>Relu par</strong> ' . ($reviewer !== '' ? esc_html($reviewer) : 'personne pour l’instant') . '</p>';
+    $published_by = $meta(DEPECHE_PUBLISHED_BY_KEY);
+    $published_at = $meta(DEPECHE_PUBLISHED_AT_KEY);
+    if ($published_at !== '') {
+        echo '<p><strong>Publié par</strong> ' . esc_html($published_by !== '' ? $published_by : '?')
+            . ' le ' . esc_html(wp_date('d/m/Y à H:i', strtotime($published_at))) . '</p>';
+    }
     wp_nonce_field('depeche_box', 'depeche_box_nonce');
     if ($reviewer === '') {
         echo '<p><label><input type="checkbox" name="depeche_approve" value="1"> '

@@ -15,12 +15,16 @@ from bot.publish.wordpress.transport import (
     SOURCE_URL_KEY,
     STORY_KEY,
     STORY_POSTED,
+    ChangedPost,
+    DeletedPost,
     MediaFile,
     PostFields,
     RemotePost,
     StoryAlreadyPosted,
     Term,
+    changed_post,
     credentials_refused,
+    deleted_post,
     not_allowed,
     rejected,
     unreachable,
@@ -61,28 +65,32 @@ class RestTransport:
         ids = [p["id"] for p in found if (p.get("meta") or {}).get(STORY_KEY) == story_uid]
         return ids[0] if ids else None
 
-    def changed_posts(self, modified_after: str) -> list[dict[str, Any]]:
-        """The posts modified after this site-local time, oldest change first, any status
-        (trash included): one query per page of 100."""
-        params: dict[str, Any] = {
-            "status": "publish,future,draft,pending,private,trash",
-            "context": "edit",
-            "orderby": "modified",
-            "order": "asc",
-            "per_page": 100,
-            "_fields": "id,status,modified,content,meta",
-        }
-        if modified_after:
-            params["modified_after"] = modified_after
-        posts: list[dict[str, Any]] = []
-        for page in range(1, 1000):
+    def changed_posts(self, modified_after: str) -> list[ChangedPost]:
+        # The mu-plugin's route: /wp/v2/posts?context=edit leaves out the posts the user
+        # may no longer edit (a depeche_bot user's published posts), and every post of
+        # the site that is not the bot's comes along.
+        posts: list[ChangedPost] = []
+        for offset in range(0, 100_000, 100):
             found = self._call(
-                "GET", "/wp/v2/posts", "read the posts changed", params={**params, "page": page}
+                "GET",
+                "/depeche/v1/changed-posts",
+                "read the posts changed",
+                params={"after": modified_after, "offset": offset},
             )
-            posts += found
+            posts += map(changed_post, found)
             if len(found) < 100:
                 break
         return posts
+
+    def deleted_posts(self, after: str) -> list[DeletedPost]:
+        found = self._call(
+            "GET",
+            "/depeche/v1/deleted",
+            "read the posts deleted",
+            params={"after": after},
+            absent_ok=True,
+        )
+        return [deleted_post(entry) for entry in found or []]
 
     def get_post(self, post_id: int) -> RemotePost | None:
         post = self._call(

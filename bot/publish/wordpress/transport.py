@@ -10,7 +10,7 @@ names the user and the URL and never the password.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.config.wordpress import WordPressSettings
@@ -33,7 +33,7 @@ REWRITE_ASKED_KEY = "_depeche_rewrite_requested"
 BOX_NOTES_KEY = "_depeche_box_notes"
 SOURCE_URL_KEY = "_depeche_source_url"  # on an attachment
 # The mu-plugin version this code needs (depeche-mu-plugin.php, DEPECHE_PLUGIN_VERSION).
-PLUGIN_VERSION = 3
+PLUGIN_VERSION = 4
 ROLE = "depeche_bot"  # the least-rights role the mu-plugin adds
 CATEGORY = "category"
 TAG = "post_tag"
@@ -82,6 +82,28 @@ class RemotePost:
     category_ids: list[int]
     tag_ids: list[int]
     featured_media: int
+
+
+@dataclass
+class ChangedPost:
+    """A post of the site as the decisions sync reads it back."""
+
+    id: int
+    status: str
+    modified: str  # site time, ISO to the second: what the next look starts after
+    modified_gmt: datetime  # aware, UTC: when the editor's change happened
+    content: str
+    meta: dict[str, str]
+
+
+@dataclass
+class DeletedPost:
+    """A post of the bot deleted for good (not trashed), as the mu-plugin recorded it."""
+
+    id: int
+    story_uid: str
+    deleted: str  # site time, ISO to the second, like ChangedPost.modified
+    deleted_gmt: datetime  # aware, UTC
 
 
 @dataclass
@@ -143,7 +165,46 @@ class Transport(Protocol):
     def media_url(self, media_id: int) -> str:
         """The address of an attachment's file, for an image block in the body."""
 
+    def changed_posts(self, modified_after: str) -> list[ChangedPost]:
+        """The posts modified after this site time ('' for all), any status (trash
+        included), oldest change first."""
+
+    def deleted_posts(self, after: str) -> list[DeletedPost]:
+        """The bot's posts deleted for good at or after this site time (needs the mu-plugin)."""
+
     def close(self) -> None: ...
+
+
+def site_time(value: str) -> str:
+    """A site time as the sync compares them: ISO, to the second, no zone."""
+    return datetime.fromisoformat(value).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def gmt_time(value: str) -> datetime:
+    """WordPress's *_gmt field (no zone given: it is UTC) as an aware datetime."""
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def changed_post(entry: dict[str, Any]) -> ChangedPost:
+    """One post of the mu-plugin's changed posts (REST and XML-RPC alike)."""
+    return ChangedPost(
+        id=int(entry["id"]),
+        status=str(entry["status"]),
+        modified=site_time(str(entry["modified"])),
+        modified_gmt=gmt_time(str(entry["modified_gmt"])),
+        content=str(entry["content"]),
+        meta={k: v for k, v in (entry.get("meta") or {}).items() if isinstance(v, str)},
+    )
+
+
+def deleted_post(entry: dict[str, Any]) -> DeletedPost:
+    """One entry of the mu-plugin's record of deletions (REST and XML-RPC alike)."""
+    return DeletedPost(
+        id=int(entry["id"]),
+        story_uid=str(entry["story"]),
+        deleted=site_time(str(entry["deleted"])),
+        deleted_gmt=gmt_time(str(entry["deleted_gmt"])),
+    )
 
 
 def credentials_refused(settings: WordPressSettings, detail: str) -> PublishError:

@@ -17,11 +17,15 @@ from bot.config.wordpress import WordPressSettings
 from bot.net.retry import parse_retry_after
 from bot.publish.wordpress.doctor import XMLRPC_BLOCKED_FIX
 from bot.publish.wordpress.transport import (
+    ChangedPost,
+    DeletedPost,
     MediaFile,
     PostFields,
     RemotePost,
     Term,
+    changed_post,
     credentials_refused,
+    deleted_post,
     not_allowed,
     rejected,
     unreachable,
@@ -160,6 +164,24 @@ class XmlRpcTransport:
 
     def media_url(self, media_id: int) -> str:
         return str(self._call("wp.getMediaItem", "read an image", media_id)["link"])
+
+    def changed_posts(self, modified_after: str) -> list[ChangedPost]:
+        # The mu-plugin's method: wp.getPosts hides the posts the user may no longer edit
+        # (a depeche_bot user's published posts) and knows no modified_after.
+        posts: list[ChangedPost] = []
+        for offset in range(0, 100_000, 100):
+            found = self._call(
+                "depeche.changedPosts", "read the posts changed", modified_after, offset
+            )
+            posts += map(changed_post, found)
+            if len(found) < 100:
+                break
+        return posts
+
+    def deleted_posts(self, after: str) -> list[DeletedPost]:
+        found = self._call("depeche.deletedPosts", "read the posts deleted", after,
+                           absent_ok=True)
+        return [deleted_post(entry) for entry in found or []]
 
     def _call(
         self,
