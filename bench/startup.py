@@ -10,7 +10,8 @@ Prints, each measured in this run:
   `feeds list` imports, from `python -X importtime` (the target: none);
 - the peak resident memory of `depeche run --once` on the shipped sample (`depeche init`
   into a temporary folder, offline writer, outbox) beside the 350 MB target and the peak
-  of `depeche --help` (the code loaded, nothing run).
+  of `depeche --help` (the code loaded, nothing run), and the same run with the language
+  judge's high-accuracy models loaded first (what lingua may add on other drafts).
 
 Every command runs in a child process with this tree's code first on PYTHONPATH and the
 model variables removed from its environment, so the writer is the offline one.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -84,6 +86,15 @@ def peak_rss_mb(command: list[str], cwd: Path) -> float:
     return usage.ru_maxrss / 1024
 
 
+# A French block the cheap detector suspects of English: judging it loads the judge's models.
+WITH_JUDGE = """
+from bot.quality.language import language_of
+language_of("Le rapport complet est disponible sur le site de l'Insee.", {"fr"})
+from bot.cli import cli
+cli(["run", "--once"])
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -98,6 +109,12 @@ def main() -> None:
         peak = peak_rss_mb(depeche("run", "--once"), here)
         run_seconds = time.perf_counter() - start
         published = len(list((here / "outbox").glob("*.json")))
+        # The sample's drafts give the language judge nothing to judge: the same run with
+        # its models loaded first is the most lingua may add (bot.quality.language).
+        shutil.rmtree(here / "outbox")
+        (here / "data" / "depeche.db").unlink()
+        judged_peak = peak_rss_mb([sys.executable, "-c", WITH_JUDGE], here)
+        judged_published = len(list((here / "outbox").glob("*.json")))
         bare = median_seconds([sys.executable, "-c", "pass"], runs, here)
         help_time = median_seconds(depeche("--help"), runs, here)
         heavy = {
@@ -112,6 +129,8 @@ def main() -> None:
     print(f"depeche run --once on the sample: peak RSS {peak:.0f} MB "
           f"(target <= {PEAK_TARGET_MB} MB; depeche --help, the code loaded and nothing run: "
           f"{bare_peak:.0f} MB), {run_seconds:.1f} s, {published} drafts in outbox")
+    print(f"the same run with the language judge's models loaded first: peak RSS "
+          f"{judged_peak:.0f} MB (target <= {PEAK_TARGET_MB} MB), {judged_published} drafts")
 
 
 if __name__ == "__main__":
