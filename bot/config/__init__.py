@@ -17,9 +17,9 @@ annotation is its type; then its default, a one-line doc, and its bounds
 `read_section()` is the one loader: it refuses an unknown key, a value of the wrong
 type or out of bounds, then calls the class's `check()` if it has one (what one
 field cannot say alone: meta_min_chars against meta_max_chars). A new section is
-a class in bot.config.sections (or a module of its own here), a name in KNOWN_SECTIONS,
-a field of Config and its read_section() line in the loader (bot.config.loader); a
-sub-table ([quality.severity]) is a field whose type is such a class.
+a class in bot.config.sections (or a module of its own here), a line in PLAIN_SECTIONS
+(bot.config.loader) and a field of Config; a sub-table ([quality.severity]) is a field
+whose type is such a class.
 This package imports no stage: the stages import their settings from here.
 
 The package's modules, by responsibility: tables (setting() and read_section(), the

@@ -112,22 +112,21 @@ def _wordpress(
     return settings, password
 
 
+# The sections read as they are, each into the Config field of its name: a new one is a
+# class, a line here and a field of Config.
+PLAIN_SECTIONS: Mapping[str, type] = {
+    "fetch": FetchSettings,
+    "scheduler": SchedulerSettings,
+    "select": SelectSettings,
+    "budget": BudgetSettings,
+    "triage": TriageSettings,
+    "seo": SeoSettings,
+    "store": StoreSettings,
+    "cluster": ClusterSettings,
+}
+# These need the environment, a secret, a folder or another section (_from_data).
 KNOWN_SECTIONS = {
-    "database",
-    "llm",
-    "writer",
-    "quality",
-    "publish",
-    "wordpress",
-    "fetch",
-    "scheduler",
-    "feeds",
-    "select",
-    "budget",
-    "triage",
-    "seo",
-    "store",
-    "cluster",
+    *PLAIN_SECTIONS, "database", "llm", "writer", "quality", "publish", "wordpress", "feeds"
 }
 
 
@@ -183,7 +182,8 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
     publish = read_section(
         PublishSettings, data.get("publish", {}), "publish", **_overrides(environ, names)
     )
-    fetch = read_section(FetchSettings, data.get("fetch", {}), "fetch")
+    plain = {name: read_section(cls, data.get(name, {}), name)
+             for name, cls in PLAIN_SECTIONS.items()}
     wordpress, wp_password = _wordpress(data.get("wordpress", {}), root, environ)
     if publish.target == "wordpress" and wordpress is None:
         raise ConfigError("wordpress.url: publish.target is 'wordpress' but no site is set")
@@ -192,23 +192,16 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
     if wordpress is not None:
         wordpress = with_prompts(wordpress, prompts_dir)
     llm = _llm(data.get("llm", {}), root, environ)
-    scheduler = read_section(SchedulerSettings, data.get("scheduler", {}), "scheduler")
     # [writer] language and min_words are the gate's defaults; [quality] may differ.
     quality = read_section(
         QualitySettings,
         {"language": writer.language, "min_words": writer.min_words, **data.get("quality", {})},
         "quality",
     )
-    select = read_section(SelectSettings, data.get("select", {}), "select")
-    budget = read_section(BudgetSettings, data.get("budget", {}), "budget")
-    if budget.cost_per_day and not (llm.price_input or llm.price_output):
+    if plain["budget"].cost_per_day and not (llm.price_input or llm.price_output):
         raise ConfigError(
             "budget.cost_per_day: set [llm] price_input and price_output (per million tokens)"
         )
-    triage = read_section(TriageSettings, data.get("triage", {}), "triage")
-    seo = read_section(SeoSettings, data.get("seo", {}), "seo")
-    store = read_section(StoreSettings, data.get("store", {}), "store")
-    cluster = read_section(ClusterSettings, data.get("cluster", {}), "cluster")
     return Config(
         path=path,
         database_url=database_url,
@@ -217,17 +210,10 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
         prompts_dir=prompts_dir,
         quality=quality,
         publish=publish,
-        fetch=fetch,
-        scheduler=scheduler,
         wordpress=wordpress,
         wp_password=wp_password,
         feeds=read_feeds(data.get("feeds", []), root),
-        select=select,
-        budget=budget,
-        triage=triage,
-        seo=seo,
-        store=store,
-        cluster=cluster,
+        **plain,
     )
 
 
