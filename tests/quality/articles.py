@@ -70,11 +70,12 @@ FOREIGN = {code: LANGUAGES[code] for code in ("en", "es", "de", "it", "pt")}
 
 
 def french_draft_blocks() -> list[str]:
-    """Every block the language rule judges in every French draft of the tests' data."""
+    """Every block the language rule judges in every French draft of the tests' data
+    (tests/<stage>/data/)."""
     from bot.quality.rules import language_blocks
 
     blocks: dict[str, None] = {}
-    for path in sorted(Path(__file__).resolve().parents[1].rglob("*.json")):
+    for path in sorted(Path(__file__).resolve().parents[1].glob("*/data/**/*.json")):
         data = json.loads(path.read_text("utf-8"))
         draft = data.get("draft", data) if isinstance(data, dict) else None
         if isinstance(draft, dict) and "body_html" in draft:
