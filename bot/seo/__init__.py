@@ -3,6 +3,12 @@
 ``analyze()`` runs the assessments of Yoast SEO's free version (yoastseo 3.6.0: the SEO assessor
 and the readability "content" assessor, French researcher) and aggregates their scores the way the
 WordPress plugin does. See docs/seo.md.
+
+The text primitives it is built on are shared with the rest of the bot through
+``bot.seo.text``: every view of a body's HTML as text (bot.seo.html_views: the reader's
+view the feeds and the fact check read, the quotations, Yoast's string and tree views),
+words, sentences, keyphrase matching. This package imports nothing else of the bot but
+bot.sanitize.
 """
 
 from __future__ import annotations
