@@ -270,8 +270,10 @@ class Runner:
 
     def _blocked(self, state: State) -> bool:
         """The stage of `state` may not take a story now: a dependency's breaker is open."""
-        needed = self._breaker_of(state)
-        return self.database.blocked() or (needed is not None and needed.blocked())
+        needed = [self._breaker_of(state)]
+        if state == State.PUBLISHED:
+            needed.append(self.writer.breaker)  # a revision writes, then reaches the target
+        return self.database.blocked() or any(b is not None and b.blocked() for b in needed)
 
     # --- the database's outages ---------------------------------------------
 

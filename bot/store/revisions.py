@@ -2,18 +2,21 @@
 
 A `published` story is due for a revision (bot.pipeline.revise) when an editor asked
 for a rewrite in the Dépêche box (read back from the site by the decisions sync:
-`rewrite_request` holds the instruction until it is handled). Each revision is an
-event of stage ``revise`` in the story's history: rewritten, updated, noted, refused,
-held. The story stays `published` whatever the revision did.
+`rewrite_request` holds the instruction until it is handled), or when a source joined
+it or one of its sources changed after it was written (bot.store.sources marks
+`sources_changed_at`; `sources.settle` clears it). Each revision is an event of stage
+``revise`` in the story's history: rewritten, updated, noted, refused, held. The story
+stays `published` whatever the revision did.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from bot.store.models import Event, State, Story, utcnow
+from bot.store import sources
+from bot.store.models import Event, State, Story, StorySource, utcnow
 from bot.store.stories import still_held
 
 
@@ -36,7 +39,24 @@ def ask_rewrite(session: Session, uid: str, instruction: str) -> bool:
 
 def due() -> ColumnElement[bool]:
     """Claimable for a revision, beside the state `published` (bot.store.claim's where)."""
-    return Story.rewrite_request.is_not(None)
+    return or_(Story.rewrite_request.is_not(None), Story.sources_changed_at.is_not(None))
+
+
+# The events after which the post told every source known then.
+_TOLD_ALL = or_(
+    and_(Event.stage == "write", Event.outcome == State.WRITTEN),
+    and_(Event.stage == "revise", Event.outcome.in_(("rewritten", "updated", "noted"))),
+)
+
+
+def new_sources(session: Session, story: Story) -> list[StorySource]:
+    """The sources (versions included) that came after the story was last written or
+    revised: what a revision tells the editor about, oldest first."""
+    since = session.scalar(
+        select(func.max(Event.at)).where(Event.story_id == story.id, _TOLD_ALL)
+    )
+    versions = sources.history(session, story.id)
+    return [row for row in versions if since is None or row.added_at > since]
 
 
 def record_revision(

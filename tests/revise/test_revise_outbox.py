@@ -1,0 +1,88 @@
+"""A story already posted to the outbox gets a new source or a correction, through
+`depeche run --once` with feeds served on 127.0.0.1 and the scripted model server: an
+untouched draft is rewritten in place (same file, one file); an edited one keeps its
+files and gets a dated note beside them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli.common import cli
+from bot.store.models import clock
+from tests.revise.wires import (
+    CORRECTION_TEXT,
+    CORRECTION_TITLE,
+    FIRST,
+    FIRST_DRAFT,
+    as_json,
+    rss,
+)
+from tests.servers.llm import ScriptedLLM, answer
+from tests.servers.web import Reply, WebServer
+
+
+@pytest.fixture(autouse=True)
+def store_clock() -> Iterator[None]:
+    yield
+    clock.offset = timedelta(0)
+
+
+def run_once(config: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["--config", str(config), "run", "--once"],
+        env={"OPENAI_API_KEY": "sk-test-throwaway"}, catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+
+
+def shown(config: Path) -> dict:
+    result = CliRunner().invoke(cli, ["--config", str(config), "stories", "show", "1", "--json"])
+    return json.loads(result.output)
+
+
+def drafts(outbox: Path) -> list[Path]:
+    return sorted(outbox.glob("*.json"))
+
+
+@pytest.fixture
+def posted(llm: ScriptedLLM, web_server: WebServer, make_config, tmp_path):
+    """The first wire's story written by the model and in the outbox; the second wire's
+    feed still empty. (config, outbox, the web server)."""
+    web_server.route("/alpes", Reply(body=rss("Fil Alpes", ("a-1", FIRST["title"], FIRST["text"]))))
+    web_server.route("/sud", Reply(body=rss("Fil Sud")))
+    config = make_config(
+        feeds=[{"url": web_server.url + "/alpes"}, {"url": web_server.url + "/sud"}],
+        llm={"base_url": llm.base_url},
+        cluster={"wait": "0"},
+    )
+    llm.script(answer(as_json(FIRST_DRAFT)))
+    run_once(config)
+    outbox = tmp_path / "outbox"
+    assert len(drafts(outbox)) == 1
+    return config, outbox, web_server
+
+
+def test_a_correction_after_an_editor_changed_the_draft_is_a_note_beside_it(llm, posted):
+    config, outbox, web = posted
+    [draft] = drafts(outbox)
+    page = draft.with_suffix(".html")
+    page.write_text(page.read_text(encoding="utf-8").replace("lundi 3 mars", "lundi"), "utf-8")
+    edited = (draft.read_bytes(), page.read_bytes())
+    clock.offset = timedelta(hours=1)
+    web.route("/alpes", Reply(body=rss("Fil Alpes", ("a-1", CORRECTION_TITLE, CORRECTION_TEXT))))
+    calls_before = len(llm.calls)
+
+    run_once(config)
+
+    assert (draft.read_bytes(), page.read_bytes()) == edited  # the editor's work untouched
+    assert len(llm.calls) == calls_before  # nothing rewritten
+    [note] = draft.with_suffix(".notes.txt").read_text(encoding="utf-8").splitlines()
+    assert note.startswith("⚠ CORRECTION le ")
+    assert "faits nouveaux : nombre 43" in note and "remplacés : nombre 41" in note
+    assert shown(config)["events"][-1]["outcome"] == "noted"
