@@ -115,7 +115,10 @@ def test_a_text_changed_under_its_guid_marks_the_published_story(
     serve(web_server, "alpha", ("a-1", Telling("election-portugal", "alpha", **update)))
     assert invoke(config, "run", "--once", "--all-feeds").exit_code == 0
     shown = show(config, 1)
-    assert shown["sources_changed_at"] and shown["state"] == "published"
+    # The mark was dealt with in the same cycle by the revise stage (bot.pipeline.revise):
+    # the untouched draft rewritten in place.
+    assert not shown["sources_changed_at"] and shown["state"] == "published"
+    assert [e["outcome"] for e in shown["events"] if e["stage"] == "revise"] == ["updated"]
     (source,) = shown["sources"]
     assert source["kind"] == "correction" and source["title"].startswith("RECTIFICATIF")
     assert len(outbox(tmp_path)) == 1
