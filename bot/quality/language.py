@@ -55,14 +55,14 @@ def target_name(target: str) -> str:
 SURE = 0.99
 # The high-accuracy judge of a suspect it is not sure of knows the expected languages and
 # English (French when English is expected): the language models slip into and most foreign
-# sources come in. Its models are the only high-accuracy ones ever loaded: lingua stays under
-# 110 MB whatever the text, where the high-accuracy models of every candidate took 170 MB.
+# sources come in. Its models are the only high-accuracy ones ever loaded: lingua stays at
+# about 100 MB whatever the text, where those of every candidate took 161 to 178 MB.
 JUDGE_ALSO = ("en", "fr")
 
 
 @cache
 def _suspects() -> LanguageDetector:
-    """Every candidate in lingua's low-accuracy mode (trigram models only, 15 MB): it
+    """Every candidate in lingua's low-accuracy mode (trigram models only, 16 MB): it
     finds and names every foreign block of bench/language.py, but takes a few short French
     ones for foreign, which _judge() clears. Built on the first detection: importing
     lingua takes time, which `depeche status` and the feeds must not pay for."""
@@ -104,9 +104,14 @@ def language_of(text: str, expected: Collection[str]) -> str | None:
     judged = {code for code in expected if code in CANDIDATES}
     if suspect in expected or ranked[0].value >= SURE or not judged:
         return suspect
-    judges = {*judged, *[code for code in JUDGE_ALSO if code not in judged][:1]}
-    verdict = _code(_judge(frozenset(judges)).detect_language_of(text))
+    verdict = _code(_judge(_judges(judged)).detect_language_of(text))
     return verdict if verdict in judged else suspect
+
+
+def _judges(expected: set[str]) -> frozenset[str]:
+    """The expected languages and the first of JUDGE_ALSO not among them."""
+    also = [code for code in JUDGE_ALSO if code not in expected][:1]
+    return frozenset({*expected, *also})
 
 
 def detect(text: str, target: str = "fr") -> str | None:
