@@ -66,7 +66,11 @@ class App:
 
 
 def open_app(config: Config, *, migrate: bool = True) -> App:
-    engine = make_engine(config.database_url)
+    # Each writer and publisher thread holds its story's session and, for a moment,
+    # one more (a model call's record, the heartbeat); the feeds and the daemon's
+    # other jobs a few.
+    working = config.llm.concurrency + config.publish.concurrency
+    engine = make_engine(config.database_url, connections=2 * working + 4)
     if migrate:
         patiently(lambda: upgrade(engine))
     return App(config, engine, session_factory(engine), InstanceLock(config.database_url))
@@ -77,6 +81,7 @@ def make_writer(config: Config) -> Writer:
     if config.llm.configured:
         # Here and not at the top: openai is heavy, and only a configured model needs it.
         from bot.writer.chat import ChatModel
+        from bot.writer.ratelimit import RateLimiter
 
         model = ChatModel(
             base_url=config.llm.base_url,
@@ -92,6 +97,10 @@ def make_writer(config: Config) -> Writer:
             breaker=Breaker("model server", config.scheduler.breaker()),
             stream=config.llm.stream,
             first_token_timeout=config.llm.first_token_timeout,
+            limiter=RateLimiter(
+                requests_per_minute=config.llm.requests_per_minute,
+                tokens_per_minute=config.llm.tokens_per_minute,
+            ),
         )
     if model is None:
         # Said once per process: a daemon that lost its OPENAI_API_KEY must not go quiet.

@@ -10,8 +10,15 @@ story's fault), and the log says so once per transition, not once per failure:
 
 While open, the breaker lets one call through at each probe time; a failed probe
 doubles the wait (up to `probe_max`), a good one closes the breaker and every
-waiting story goes at once. A 429 opens it at once for the server's Retry-After:
-the writers slow down, and nothing else waits.
+waiting story goes at once. A Retry-After opens it at once for that long. (The
+model server's 429s go first to the writers' shared limiter, bot.writer.ratelimit,
+which makes every writer wait the Retry-After; its breaker hears of them only when
+a call's attempts ran out, or when the wait asked is longer than a retry waits.)
+
+Thread-safe: several writers (`[llm] concurrency`) and publishers share one breaker
+per dependency. While open, one call at a time is the probe, and only that call's
+answer counts as the probe's (calls that left before the breaker opened may still
+come back, either way: they count as failures or close it, never as the probe).
 """
 
 from __future__ import annotations
@@ -71,6 +78,7 @@ class Breaker:
         self._wait = settings.probe
         self._next_probe = 0.0  # monotonic time of the next probe, while open
         self._probing = False  # a probe call is in flight
+        self._prober: int | None = None  # the thread making it
         self._reminded = 0.0
         self._reason = ""
 
@@ -116,11 +124,26 @@ class Breaker:
                     f"next probe in {self._seconds_to_probe():.0f} s"
                 )
             self._probing = True
+            self._prober = threading.get_ident()
+
+    def _probe_answered(self) -> bool:
+        """Is this thread's answer the probe's? Then the probe is over."""
+        if not self._probing or self._prober != threading.get_ident():
+            return False
+        self._probing = False
+        self._prober = None
+        return True
+
+    def abandoned(self) -> None:
+        """The call ended with neither an answer nor a "down" (a bug, a stop): if it
+        was the probe, another may go at once."""
+        with self._lock:
+            self._probe_answered()
 
     def succeeded(self) -> None:
         with self._lock:
             self._consecutive = 0
-            self._probing = False
+            self._probe_answered()
             if self._down_since is None:
                 return
             log.info(
@@ -133,6 +156,8 @@ class Breaker:
             self._down_since = None
             self._failures = 0
             self._wait = self.settings.probe
+            self._probing = False  # a probe still in flight is an ordinary call now
+            self._prober = None
 
     def failed(self, reason: str, *, retry_after: float | None = None) -> None:
         """A "service down" answer. `retry_after` (a 429's) opens the breaker at once,
@@ -157,8 +182,7 @@ class Breaker:
                     self._seconds_to_probe(),
                 )
                 return
-            if self._probing:  # the probe failed: wait longer before the next one
-                self._probing = False
+            if self._probe_answered():  # the probe failed: wait longer before the next one
                 self._wait = min(self._wait * 2, self.settings.probe_max)
             self._next_probe = max(
                 self._next_probe, now + (retry_after if retry_after is not None else self._wait)

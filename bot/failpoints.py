@@ -1,8 +1,11 @@
-"""Failpoints: named places where the crash tests kill the process.
+"""Failpoints: named places where the crash tests kill or freeze the process.
 
 With DEPECHE_FAILPOINT=name (several: comma-separated) in the environment,
 the process sends itself SIGKILL when it reaches that place: the same death
 as the OOM killer or a power cut, with no cleanup, no `finally`, no flush.
+With name:stop it sends itself SIGSTOP instead: frozen there, every thread with
+it (the heartbeat too), until the test sends SIGCONT; the stall a worker lives
+when its host is paused, which lets its lease run out while it still means to go on.
 The crash suite uses them to prove that every boundary of the pipeline is
 safe. Unset, a failpoint is one set lookup.
 """
@@ -18,3 +21,5 @@ ARMED = frozenset(filter(None, os.environ.get("DEPECHE_FAILPOINT", "").split(","
 def failpoint(name: str) -> None:
     if name in ARMED:
         os.kill(os.getpid(), signal.SIGKILL)
+    elif f"{name}:stop" in ARMED:
+        os.kill(os.getpid(), signal.SIGSTOP)

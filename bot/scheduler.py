@@ -26,14 +26,13 @@ from bot.app import open_app
 from bot.config import Config, FeedSettings
 from bot.errors import AlreadyRunning
 from bot.pipeline import Runner
+from bot.pipeline.runner import STOP_GRACE_SECONDS
 from bot.publish.wordpress.decisions import look_back
 from bot.store import Feed, State
 from bot.store.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
-# How long SIGTERM waits for the job in hand before giving its story back.
-STOP_GRACE_SECONDS = 3.0
 
 
 def run_daemon(config: Config) -> None:
@@ -58,7 +57,7 @@ def run_daemon(config: Config) -> None:
     stop.wait()
     pipeline.stopping.set()
     scheduler.shutdown(wait=False)
-    idle = _give_back(pipeline, STOP_GRACE_SECONDS)
+    idle = pipeline.stop(STOP_GRACE_SECONDS)
     app.close()
     log.info("daemon stopped")
     if not idle:
@@ -207,15 +206,3 @@ def _schedule_poll(
         executor="feeds",
         replace_existing=True,
     )
-
-
-def _give_back(pipeline: Runner, grace: float) -> bool:
-    """Wait briefly for the story in hand, then free whatever this worker still holds."""
-    idle = pipeline.wait_idle(grace)
-    if not idle:
-        log.warning("a story was still in hand after %.0fs: giving it back", grace)
-    try:
-        pipeline.release_all_leases(mine_only=True)
-    except DatabaseUnavailable as down:
-        log.warning("%s: this worker's stories are free again when their lease runs out", down)
-    return idle

@@ -73,6 +73,9 @@ def run(config: Config, once: bool, all_feeds: bool) -> None:
         except AlreadyRunning as error:
             click.echo(f"{error}; nothing to do.")
             return
+        from bot.pipeline.runner import STOP_GRACE_SECONDS
+
+        pipeline.stop_on_signals(STOP_GRACE_SECONDS)
         with render.console.status("working…") as spinner:
             # The editors' decisions first: a rewrite asked in WordPress is done this cycle.
             look_back(app.sessions, config)

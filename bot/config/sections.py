@@ -47,6 +47,16 @@ class LLMSettings:
         0.0, "per million input tokens, in the newsroom's currency ([budget] cost_per_day)", low=0
     )
     price_output: float = setting(0.0, "per million output tokens, likewise", low=0)
+    # Throughput (issue 10): stories written at once, each in its own thread, and the
+    # provider's limits every writer keeps to together (bot.writer.ratelimit).
+    concurrency: int = setting(4, "stories written at once", low=1, high=64)
+    requests_per_minute: int = setting(
+        0, "the provider's request limit, kept by every writer together; 0: none", low=0
+    )
+    tokens_per_minute: int = setting(
+        0, "the provider's token limit (prompt + max answer, corrected by the usage); "
+        "0: none", low=0,
+    )
 
     @property
     def configured(self) -> bool:
@@ -70,6 +80,8 @@ class PublishSettings:
         choices=("outbox", "wordpress"),
     )
     outbox_dir: str = setting("outbox", "the outbox folder; DEPECHE_OUTBOX_DIR overrides it")
+    # A small site must not be flooded: few posts at once.
+    concurrency: int = setting(2, "stories published at once", low=1, high=16)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import PostTouched, PublishStopped
+from bot.failpoints import failpoint
 from bot.faults import EXIT_OUTBOX_UNWRITABLE, OperatorFault
 from bot.sanitize import clean_html
 from bot.seo.page import BODY_CLASS, META_FOCUS_KEYPHRASE, META_SLUG
@@ -135,6 +136,7 @@ class OutboxPublisher:
         then recorded in the index. Two publishes of one story at once (one outlived
         its lease) both find no index: the first to record its name wins, the other
         gives its name back and writes the winner's file."""
+        failpoint("before-post")
         slug = submission.draft.slug or submission.story_uid
         temporary = _write_temporary(self.folder, ".json", text)
         try:

@@ -131,6 +131,7 @@ class Story(Base):
 
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None]  # the lease's expiry, only while a worker holds it
+    lease_since: Mapped[datetime | None]  # when its holder claimed it (`status`: in flight since)
     # A parked failure is not tried again before this (bot.store.park).
     not_before: Mapped[datetime | None]
 

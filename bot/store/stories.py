@@ -206,11 +206,11 @@ def claim(
     )
     if session.get_bind().dialect.name == "postgresql":
         ids = session.scalars(candidates.with_for_update(of=Story, skip_locked=True)).all()
-        claimed = _take(session, ids, state, free, worker, now + lease)
+        claimed = _take(session, ids, state, free, worker, now + lease, lease)
         session.commit()
         return claimed
     while ids := session.scalars(candidates).all():
-        claimed = _take(session, ids, state, free, worker, now + lease)
+        claimed = _take(session, ids, state, free, worker, now + lease, lease)
         session.commit()
         if claimed:
             return claimed
@@ -226,13 +226,14 @@ def _take(
     free: ColumnElement[bool],
     worker: str,
     until: datetime,
+    lease: timedelta,
 ) -> list[Story]:
-    """Lease the stories of `ids` that are still free (uncommitted)."""
+    """Lease the stories of `ids` that are still free (uncommitted), from `until - lease`."""
     taken = set(
         session.scalars(
             update(Story)
             .where(Story.id.in_(ids), Story.state == state, free)
-            .values(lease_owner=worker, lease_until=until)
+            .values(lease_owner=worker, lease_until=until, lease_since=until - lease)
             .returning(Story.id)
         )
     )
@@ -240,14 +241,15 @@ def _take(
     return [story for story in stories if story is not None and story.id in taken]
 
 
-def renew(session: Session, story_id: int, worker: str, lease: timedelta) -> bool:
-    """Extend this worker's lease on a story it still holds; False if it lost it."""
+def renew(session: Session, story_ids: Sequence[int], worker: str, lease: timedelta) -> int:
+    """Extend this worker's lease on the stories it still holds (uncommitted: a heartbeat
+    commits it, or the model call's record it goes with); returns how many it holds."""
     renewed = session.execute(
         update(Story)
-        .where(Story.id == story_id, Story.lease_owner == worker)
+        .where(Story.id.in_(story_ids), Story.lease_owner == worker)
         .values(lease_until=utcnow() + lease)
     )
-    return renewed.rowcount == 1
+    return renewed.rowcount
 
 
 def release(session: Session, story: Story) -> None:

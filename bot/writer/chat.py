@@ -10,6 +10,7 @@ server's own words (bot.writer.server_errors), with its real duration.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +31,7 @@ from bot.writer.llm import (
     ModelUnavailable,
     Recorder,
 )
+from bot.writer.ratelimit import RateLimiter, TooLong
 from bot.writer.server_errors import Action, Fault, ServerError, from_http
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ class ChatModel:
         breaker: Breaker | None = None,
         stream: bool = False,
         first_token_timeout: float = 60.0,
+        limiter: RateLimiter | None = None,
     ):
         # A dead host is known in seconds; a slow model may take minutes to answer.
         self._timeout = httpx.Timeout(timeout, connect=min(connect_timeout, timeout))
@@ -90,6 +93,9 @@ class ChatModel:
         self._max_tokens = max_tokens
         self._json_mode = json_mode
         self.breaker = breaker or Breaker("model server")
+        # Shared by every writer thread: a 429 heard by one pauses them all, and the
+        # optional requests/tokens per minute keep the bot under the provider's limits.
+        self.limiter = limiter or RateLimiter()
         # Streamed, a hung server is told from a slow one: no token for this long is
         # a hang, while a server that keeps sending may take the whole `timeout`.
         self._stream = stream
@@ -98,12 +104,17 @@ class ChatModel:
         self.window: int | None = context_tokens or None
         self._window_configured = bool(context_tokens)
         self.server: ServerInfo | None = None
+        self._server_asked = threading.Lock()  # several writers start at once: one probe
         self.counter = TokenCounter()
 
     # --- the window --------------------------------------------------------
 
     def _know_server(self) -> None:
         """Once per process: what the server is and how big its window is."""
+        with self._server_asked:
+            self._ask_server()
+
+    def _ask_server(self) -> None:
         if self.server is not None or not self.base_url:
             return
         headers = {"Authorization": f"Bearer {self._secrets[0]}"} if self._secrets else {}
@@ -185,10 +196,14 @@ class ChatModel:
 
     def _complete(self, messages: list[Message], purpose: str, record: Recorder) -> Completion:
         sent, max_tokens = self._fit(messages)
+        # What the limiter counts before the call: the prompt (estimated, no network)
+        # and the most the answer may cost; corrected by the usage once it answered.
+        estimated = self.counter.estimate(sent) + max_tokens
         started = time.monotonic()
 
         def attempt() -> Completion:
             nonlocal started
+            self._within_limits(estimated)
             started = time.monotonic()
             return self._through_breaker(sent, max_tokens)
 
@@ -208,18 +223,27 @@ class ChatModel:
                 f"; next try in {wait:.1f}s" if wait is not None else "",
             )
 
-        completion = call_with_retries(
-            attempt,
-            policy=self._policy,
-            # Once the breaker opened, the next call is its probe, not a retry here.
-            is_retryable=lambda e: (
-                isinstance(e, ModelError)
-                and e.action is Action.RETRY
-                and not self.breaker.is_open
-            ),
-            retry_after=lambda e: e.retry_after if isinstance(e, ModelError) else None,
-            on_failure=failed,
-        )
+        try:
+            completion = call_with_retries(
+                attempt,
+                policy=self._policy,
+                # Once the breaker opened, the next call is its probe, not a retry here.
+                is_retryable=lambda e: (
+                    isinstance(e, ModelError)
+                    and e.action is Action.RETRY
+                    and not self.breaker.is_open
+                ),
+                retry_after=lambda e: e.retry_after if isinstance(e, ModelError) else None,
+                on_failure=failed,
+            )
+        except ModelUnavailable as down:
+            if down.fault is Fault.RATE_LIMIT:
+                # Still rate limited after every attempt (or asked to wait longer than a
+                # retry here waits): now the breaker hears it, and holds writing that long.
+                self.breaker.failed(down.fault.value, retry_after=down.retry_after)
+            raise
+        used = completion.prompt_tokens, completion.completion_tokens
+        self.limiter.settle(estimated, sum(used) if None not in used else None)  # type: ignore[arg-type]
         self.counter.learn(sent, completion.prompt_tokens)
         if self.server is not None:
             completion.model = self.server.served_name(completion.model, self.model)
@@ -251,9 +275,18 @@ class ChatModel:
             extras["extra_body"] = {"options": {"num_ctx": self.window}}
         return extras
 
+    def _within_limits(self, tokens: int) -> None:
+        """Wait for the shared limiter (a 429's pause, requests and tokens per minute);
+        a wait longer than a retry here may wait holds writing through the breaker."""
+        try:
+            self.limiter.acquire(tokens, longest_wait=self._policy.cap)
+        except TooLong as wait:
+            self.breaker.failed(Fault.RATE_LIMIT.value, retry_after=wait.seconds)
+            raise ModelUnavailable(f"model server: {wait}", retry_after=wait.seconds) from None
+
     def _through_breaker(self, messages: list[Message], max_tokens: int) -> Completion:
         """One call, if the breaker lets it go; what the server said goes to the breaker.
-        A 429 opens it at once for its Retry-After: the writers wait, not this thread."""
+        A 429 is the limiter's: the server is up, and every writer waits its Retry-After."""
         try:
             self.breaker.before_call()
         except BreakerOpen as closed:
@@ -261,11 +294,17 @@ class ChatModel:
         try:
             completion = self._once(messages, max_tokens)
         except ModelUnavailable as down:
-            asked = down.retry_after if down.fault is Fault.RATE_LIMIT else None
-            self.breaker.failed(down.fault.value if down.fault else str(down), retry_after=asked)
+            if down.fault is Fault.RATE_LIMIT:
+                self.breaker.succeeded()  # it answered
+                self.limiter.pause(down.retry_after or self._policy.base)
+            else:
+                self.breaker.failed(down.fault.value if down.fault else str(down))
             raise
         except ModelError:
             self.breaker.succeeded()  # it answered: up; the request or the setup was at fault
+            raise
+        except Exception:
+            self.breaker.abandoned()  # neither up nor down (a bug): the probe may go again
             raise
         self.breaker.succeeded()
         return completion

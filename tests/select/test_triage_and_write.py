@@ -67,12 +67,12 @@ def test_triage_scores_each_candidate_and_skips_the_low_ones(
     # One short call each, on the title and the first paragraph only.
     triage = [c for c in llm.calls if c["model"] == "petit-modele"]
     assert len(triage) == 2 and len([c for c in llm.calls if c["model"] == "grand-modele"]) == 1
-    asked = triage[0]["messages"][1]["content"]
+    (asked,) = [c["messages"][1]["content"] for c in triage if "Grenoble" in str(c["messages"])]
     assert asked.startswith("Titre : Grenoble") and "SECOND PARAGRAPHE" not in asked
     assert "Notre public" in triage[0]["messages"][0]["content"]  # config/prompts/triage.md
     with bot.app.sessions() as session:
         purposes = [c.purpose for c in session.scalars(select(LLMCall).order_by(LLMCall.id))]
-    assert purposes == ["triage", "write", "triage"]
+    assert sorted(purposes) == ["triage", "triage", "write"]  # two stories written at once
     # Logged and counted in the budget like the others.
     status = json.loads(depeche(bot, "status", "--json"))
     assert status["budget"]["tokens"]["used"] == 900 + 20 + 900 + 1200 + 900 + 20

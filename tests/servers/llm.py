@@ -164,6 +164,11 @@ class ScriptedLLM:
         self._lock = threading.Lock()
         self.default: Responder | None = None
         self.calls: list[dict[str, Any]] = []  # the JSON body of every chat request
+        self.call_times: list[float] = []  # time.monotonic() when each one arrived
+        # Chat calls the server holds now (answering takes each step's delay), and the most
+        # it ever held at once: what a concurrency limit is measured by.
+        self.in_flight = 0
+        self.max_in_flight = 0
         web.route("/v1/chat/completions", self._handle)
 
     def speak_as_llamacpp(self, n_ctx: int) -> None:
@@ -195,6 +200,7 @@ class ScriptedLLM:
     def _next(self, request: dict[str, Any]) -> Step:
         with self._lock:
             self.calls.append(request)
+            self.call_times.append(time.monotonic())
             if self._steps:
                 return self._steps.popleft()
         if self.default:
@@ -202,13 +208,23 @@ class ScriptedLLM:
         return error(500, body='{"error": {"message": "script exhausted"}}')
 
     def _handle(self, recorded: RecordedRequest) -> Reply:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
         request = json.loads(recorded.body or b"{}")
-        step = self._next(request)
+        try:
+            step = self._next(request)
+            self.web._pause(step.delay)  # held here, so that in_flight counts it
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+        return self._reply(step, request)
+
+    def _reply(self, step: Step, request: dict[str, Any]) -> Reply:
         if step.body is not None or step.status != 200:
             return Reply(
                 status=step.status,
                 body=step.body or "",
-                delay=step.delay,
                 headers={"Content-Type": "application/json", **step.headers},
             )
         completion = {
@@ -231,7 +247,6 @@ class ScriptedLLM:
         }
         return Reply(
             body=json.dumps(completion),
-            delay=step.delay,
             headers={"Content-Type": "application/json", **step.headers},
         )
 

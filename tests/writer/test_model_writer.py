@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -61,10 +62,39 @@ def test_answer_in_a_code_fence_is_accepted(llm: ScriptedLLM):
     )
 
 
-def test_a_429_pauses_the_writers_for_its_retry_after_without_sleeping_here(llm: ScriptedLLM):
-    """Issue 15 §1: the story goes back at once (the writing thread does not sleep, so a
-    run goes on to publish), and the model's breaker holds writing for the Retry-After."""
-    llm.script(error(429, retry_after="1"), answer(good_answer()))
+def test_a_429_pauses_every_writer_for_its_retry_after_then_the_call_goes_again(
+    llm: ScriptedLLM,
+):
+    """Issue 10 §2: the writer that heard the 429 waits its Retry-After and asks again;
+    a second writer that starts meanwhile waits for the same pause (the shared limiter),
+    so nothing reaches the server before it ends; the breaker stays closed."""
+    llm.script(error(429, retry_after="1"), answer(good_answer()), answer(good_answer()))
+    calls: list[CallRecord] = []
+    writer = make_writer(llm, model="scripted-model", attempts=3)
+    started = time.monotonic()
+    second = threading.Thread(
+        target=lambda: writer.write(source(), category="", record=calls.append)
+    )
+    threading.Timer(0.3, second.start).start()  # during the pause
+    outcome = writer.write(source(), category="", record=calls.append)
+    time.sleep(0.35)
+    second.join(10)
+    assert outcome.draft is not None
+    assert time.monotonic() - started >= 1
+    assert calls[0].error is not None
+    assert calls[0].error.startswith("model server: rate limit (HTTP 429) — « scripted »")
+    assert [call.error for call in calls[1:]] == [None, None]
+    assert len(llm.calls) == 3 and writer.breaker is not None and not writer.breaker.is_open
+    # Both calls after the 429 left once its second had passed, none sooner.
+    waited = [at - started for at in llm.call_times[1:]]
+    assert min(waited) >= 0.95, waited
+
+
+def test_a_429_asking_longer_than_a_retry_waits_gives_the_story_back_at_once(llm: ScriptedLLM):
+    """Issue 15 §1: a Retry-After beyond what a retry waits here (the policy's cap): the
+    story goes back at once (the thread does not sleep), and the model's breaker holds
+    writing for that long."""
+    llm.script(error(429, retry_after="30"))
     calls: list[CallRecord] = []
     writer = make_writer(llm, model="scripted-model", attempts=3)
     started = time.monotonic()
@@ -72,13 +102,7 @@ def test_a_429_pauses_the_writers_for_its_retry_after_without_sleeping_here(llm:
         writer.write(source(), category="", record=calls.append)
     assert time.monotonic() - started < 1
     assert writer.breaker is not None and writer.breaker.blocked()
-    time.sleep(1.1)
-    outcome = writer.write(source(), category="", record=calls.append)
-    assert outcome.draft is not None
-    assert calls[0].error is not None
-    assert calls[0].error.startswith("model server: rate limit (HTTP 429) — « scripted »")
-    assert calls[1].error is None
-    assert len(llm.calls) == 2 and not writer.breaker.is_open
+    assert len(llm.calls) == 1
 
 
 def test_server_errors_that_persist_raise_model_error(llm: ScriptedLLM):

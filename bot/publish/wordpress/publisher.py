@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from bot.config.wordpress import WordPressSettings
 from bot.errors import PostTouched, PublishLater, PublishRefused, PublishStopped, asked_wait
+from bot.failpoints import failpoint
 from bot.net.limits import Limits
 from bot.net.retry import RetryPolicy, call_with_retries
 from bot.publish.wordpress import content
@@ -170,6 +171,7 @@ class WordPressPublisher:
         fields = self._fields(transport, submission, media_id, warnings,
                               content.body_blocks(submission, image=image, related=related))
         if existing is None:
+            failpoint("before-post")
             post_id = transport.create_post(fields)
             log.info("wordpress: story %s → new post %s", submission.story_uid, post_id)
         else:
