@@ -1,15 +1,15 @@
 """stories.lease_since: when a story's current holder claimed it (`depeche status`: in flight)
 
-Revision ID: 0008_lease_since
-Revises: 0007_story_sources
+Revision ID: 0009_lease_since
+Revises: 0008_revisions
 Create Date: 2026-12-02 06:00:00
 """
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0008_lease_since"
-down_revision = "0007_story_sources"
+revision = "0009_lease_since"
+down_revision = "0008_revisions"
 branch_labels = None
 depends_on = None
 
