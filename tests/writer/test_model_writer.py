@@ -71,22 +71,24 @@ def test_a_429_pauses_every_writer_for_its_retry_after_then_the_call_goes_again(
     llm.script(error(429, retry_after="1"), answer(good_answer()), answer(good_answer()))
     calls: list[CallRecord] = []
     writer = make_writer(llm, model="scripted-model", attempts=3)
-    started = time.monotonic()
-    second = threading.Thread(
-        target=lambda: writer.write(source(), category="", record=calls.append)
-    )
-    threading.Timer(0.3, second.start).start()  # during the pause
+
+    def second_writer() -> None:
+        while not llm.calls:  # starts once the 429 was heard, during its pause
+            time.sleep(0.01)
+        time.sleep(0.2)
+        writer.write(source(), category="", record=calls.append)
+
+    second = threading.Thread(target=second_writer)
+    second.start()
     outcome = writer.write(source(), category="", record=calls.append)
-    time.sleep(0.35)
     second.join(10)
     assert outcome.draft is not None
-    assert time.monotonic() - started >= 1
     assert calls[0].error is not None
     assert calls[0].error.startswith("model server: rate limit (HTTP 429) — « scripted »")
     assert [call.error for call in calls[1:]] == [None, None]
     assert len(llm.calls) == 3 and writer.breaker is not None and not writer.breaker.is_open
     # Both calls after the 429 left once its second had passed, none sooner.
-    waited = [at - started for at in llm.call_times[1:]]
+    waited = [at - llm.call_times[0] for at in llm.call_times[1:]]
     assert min(waited) >= 0.95, waited
 
 
