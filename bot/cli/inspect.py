@@ -185,6 +185,8 @@ def stories_show(config: Config, story_id: int, as_json: bool) -> None:
         return
     for key in ("id", "uid", "state", "title", "url", "attempts", "last_error", "post_url"):
         click.echo(f"{key:>10}: {data[key] if data[key] is not None else ''}")
+    if data["sources_changed_at"]:
+        click.echo(f"   sources: changed {data['sources_changed_at']} UTC, since it was written")
     for reason in data["reasons"]:
         click.echo(f"    reason: {reason}")
     if data["waiting"]:

@@ -20,6 +20,7 @@ the table and the choice of the threshold are in the README ("Story clusters").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,10 @@ class Fingerprint:
     def similarity(self, other: Fingerprint) -> float:
         """The estimated weighted Jaccard similarity of both stories' features (0 to 1)."""
         return minhash.similarity(self.signature, other.signature)
+
+    def similarities(self, signatures: Sequence[bytes]) -> np.ndarray:
+        """similarity() with each of these stored signatures, in one vectorised step."""
+        return minhash.similarities(self.signature, signatures)
 
     @property
     def buckets(self) -> list[int]:

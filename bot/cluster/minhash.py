@@ -45,6 +45,12 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / PERMUTATIONS
 
 
+def similarities(sig: np.ndarray, stored: Sequence[bytes]) -> np.ndarray:
+    """similarity() of `sig` with each stored signature (to_bytes()), as one array."""
+    matrix = np.frombuffer(b"".join(stored), dtype="<u4").reshape(len(stored), PERMUTATIONS)
+    return np.count_nonzero(matrix == sig[None, :], axis=1) / PERMUTATIONS
+
+
 def buckets(sig: np.ndarray) -> list[int]:
     """One signed 64-bit bucket per band (the band's number is hashed in, so one indexed
     column holds every band), ready for a BIGINT column on SQLite and PostgreSQL."""

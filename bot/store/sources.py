@@ -119,10 +119,13 @@ def closest(
     if it is at least `threshold` similar: a lookup of its LSH buckets, then the full
     signatures of the few candidates compared. With `other_than_feed`, the stories that
     feed already told are left out."""
+    in_buckets = select(StoryBand.source_id).where(
+        StoryBand.bucket.in_(fingerprint.buckets), StoryBand.added_at >= since
+    )
     rows = session.execute(
-        select(StorySource.id, StorySource.story_id, StorySource.signature)
-        .join(StoryBand, StoryBand.source_id == StorySource.id)
-        .where(StoryBand.bucket.in_(fingerprint.buckets), StoryBand.added_at >= since)
+        select(StorySource.story_id, StorySource.signature).where(
+            StorySource.id.in_(in_buckets), StorySource.signature.is_not(None)
+        )
     ).all()
     if rows and other_than_feed is not None:
         told = set(
@@ -134,18 +137,12 @@ def closest(
             )
         )
         rows = [row for row in rows if row.story_id not in told]
-    best: Candidate | None = None
-    seen: set[int] = set()
-    for source_id, story_id, signature in rows:
-        if source_id in seen or signature is None:
-            continue
-        seen.add(source_id)
-        score = fingerprint.similarity(Fingerprint.from_bytes(signature))
-        if score >= threshold and (
-            best is None or (score, -story_id) > (best.similarity, -best.story_id)
-        ):
-            best = Candidate(story_id, score)
-    return best
+    if not rows:
+        return None
+    scores = fingerprint.similarities([row.signature for row in rows])
+    # The closest; between equals, the oldest story.
+    score, story_id = max(zip(scores.tolist(), (-row.story_id for row in rows), strict=True))
+    return Candidate(-story_id, score) if score >= threshold else None
 
 
 def record(
