@@ -94,6 +94,7 @@ def test_split_then_merge_by_hand(make_config, web_server: WebServer, tmp_path: 
     assert [s["guid"] for s in show(config, 1)["sources"]] == [first["guid"]]
     # Story 1 was published: losing a source marks it for revision.
     assert show(config, 1)["sources_changed_at"]
+    assert "sources: changed" in invoke(config, "stories", "show", "1").output
     merged = invoke(config, "stories", "merge", "1", "2")
     assert merged.exit_code == 0, merged.output
     assert [s["guid"] for s in show(config, 1)["sources"]] == [first["guid"], second["guid"]]
