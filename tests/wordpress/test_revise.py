@@ -6,15 +6,20 @@ published post is refused with a message; a rewrite the gate refuses changes not
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
 from bot.cli.common import cli
+from bot.publish.wordpress import WordPressPublisher
+from bot.publish.wordpress.rest import RestTransport
 from tests.servers.llm import ScriptedLLM, answer
 from tests.servers.web import Reply, WebServer
-from tests.wordpress.conftest import LocalWordPress
+from tests.wordpress.conftest import LocalWordPress, login_cookies, submission
 
 pytestmark = pytest.mark.wordpress
 
@@ -154,3 +159,54 @@ def test_a_rewrite_the_gate_refuses_leaves_the_post_untouched(wp, llm, posted):
     assert "réponse inutilisable" in line
     assert after["meta"]["_depeche_rewrite_requested"] == ""
     assert shown(config)["state"] == "published"
+
+
+def test_the_box_form_saves_a_request_with_its_nonce_and_shows_the_notes(wp):
+    """What an editor does in wp-admin: the box's form, saved with the post, asks for the
+    rewrite; a forged form (no box nonce) changes nothing; the bot's notes are shown,
+    a correction in red."""
+    post_id = int(WordPressPublisher(wp.settings(), wp.password).publish(
+        submission(f"box-{uuid.uuid4().hex[:12]}")).post_id)
+    cookies = login_cookies(wp.url, wp.user)
+
+    def save_box(*, forged: bool) -> None:
+        """Tick « Réécrire » with an instruction and save, as the editor's browser does."""
+        with httpx.Client(base_url=wp.url, cookies=cookies, timeout=10) as browser:
+            page = browser.get(f"/wp-admin/post.php?post={post_id}&action=edit").text
+            form = {"action": "editpost", "post_ID": str(post_id), "post_type": "post",
+                    "original_post_status": "draft", "_wpnonce": _hidden(page, "_wpnonce"),
+                    "depeche_rewrite": "plus court, 500 mots", "depeche_rewrite_asked": "1",
+                    "depeche_box_nonce": "0" if forged else _hidden(page, "depeche_box_nonce")}
+            saved = browser.post("/wp-admin/post.php", data=form)
+        assert saved.status_code in (200, 302), saved.text[:300]
+
+    save_box(forged=True)
+    assert wp.post(post_id)["meta"]["_depeche_rewrite_requested"] == ""
+
+    save_box(forged=False)
+    meta = wp.post(post_id)["meta"]
+    assert meta["_depeche_rewrite_requested"] == "1"
+    assert meta["_depeche_rewrite_instruction"] == "plus court, 500 mots"
+    box = wp.admin_page(f"post.php?post={post_id}&action=edit")
+    assert "Réécriture demandée : Dépêche la fera à sa prochaine synchronisation" in box
+
+    correction = "⚠ CORRECTION le 02/12/2026 à 10:42 : https://fil.example/a%C3%A9-1"
+    transport = RestTransport(wp.settings(), wp.password)
+    try:
+        transport.add_note(post_id, "Le 02/12/2026 à 10:40 : première note")
+        transport.add_note(post_id, correction, clear_request=True)
+    finally:
+        transport.close()
+    meta = wp.post(post_id)["meta"]
+    assert meta["_depeche_box_notes"].splitlines() == [
+        "Le 02/12/2026 à 10:40 : première note", correction  # the %XX of a link kept
+    ]
+    assert meta["_depeche_rewrite_requested"] == ""
+    box = wp.admin_page(f"post.php?post={post_id}&action=edit")
+    assert 'style="color:#b32d2e;font-weight:bold">⚠ CORRECTION le 02/12/2026' in box
+
+
+def _hidden(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]+)"', page)
+    assert match, f"no {name} in the page"
+    return match.group(1)
