@@ -78,19 +78,19 @@ def main(runs: int) -> None:
     draft, source = article()
     settings = QualitySettings()
     words = seo_text.count_words(draft.body_html)
-    result = check(draft, source, settings)  # first load: spaCy, lingua, caches of word lists
+    result = check(draft, [source], settings)  # first load: spaCy, lingua, caches of word lists
     print(f"article: {words} words; gate: {'; '.join(result.reasons()) or 'passed'}")
 
-    total = timed(runs, lambda: check(draft, source, settings))
+    total = timed(runs, lambda: check(draft, [source], settings))
     parts = {
         "language (lingua, per block)": lambda: rules.language_rules(draft, settings),
         "structure, headline, SEO fields": lambda: (
-            rules.structure_rules(draft, source, settings),
-            rules.headline_rules(draft, source, settings),
+            rules.structure_rules(draft, [source], settings),
+            rules.headline_rules(draft, [source], settings),
             rules.seo_field_rules(draft, settings),
         ),
         FACTS: lambda: facts_module.unsupported_facts(
-            draft, source),
+            draft, [source]),
         "prompt injection": lambda: injection.obeyed_words(
             facts_module.article_text(draft), source.text),
         "bot.seo analyze() report": lambda: analyze(

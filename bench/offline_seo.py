@@ -65,7 +65,7 @@ def scores(found: list[dict]) -> list[int]:
         article = SourceArticle(
             title=source["title"], text=source["text"], url=source.get("url", ""), **extra
         )
-        draft = writer.write(article, category="Actualités", record=lambda call: None).draft
+        draft = writer.write([article], category="Actualités", record=lambda call: None).draft
         result.append(draft.seo["seo_score"])
     return result
 

@@ -81,7 +81,7 @@ def main() -> None:
         answers = [as_answer(d) for d in drafts]
         model = ScriptedModel(answers)
         writer = Writer(model=model, prompts=prompts, quality=QualitySettings())
-        outcome = writer.write(source, category="", record=lambda call: None)
+        outcome = writer.write([source], category="", record=lambda call: None)
         after = [tokens(messages) for messages in model.sent]
         old = before(model.sent, answers)
         print(f"\n{name} ({len(model.sent)} calls, draft {'kept' if outcome.draft else 'held'})")

@@ -85,7 +85,7 @@ def counting(server: LlamaServer, prompts: Prompts, articles: list[SourceArticle
     plain, learnt = TokenCounter(), TokenCounter()
     errors: dict[str, list[float]] = {"server tokenizer": [], "3 chars/token": [], "learnt": []}
     for number, article in enumerate(articles):
-        messages = prompts.messages(article, language="fr", min_words=700, category="")
+        messages = prompts.messages([article], language="fr", min_words=700, category="")
         if sum(len(m["content"]) for m in messages) > WINDOW * 0.9:
             continue  # a prompt past the window: the counting needs an answer
         completion = model.complete(messages, purpose="write", record=lambda c: None)
@@ -113,7 +113,7 @@ def overflows(server: LlamaServer, prompts: Prompts, articles: list[SourceArticl
     client = openai.OpenAI(base_url=server.base_url, api_key="no-key", max_retries=0, timeout=120)
     before = 0
     for article in articles:
-        messages = prompts.messages(article, language="fr", min_words=700, category="")
+        messages = prompts.messages([article], language="fr", min_words=700, category="")
         try:
             client.chat.completions.create(
                 model="tiny", messages=messages, max_tokens=MAX_TOKENS  # type: ignore[arg-type]
@@ -130,7 +130,7 @@ def overflows(server: LlamaServer, prompts: Prompts, articles: list[SourceArticl
     for article in articles:
         calls: list[CallRecord] = []
         try:
-            writer.write(article, category="", record=calls.append)
+            writer.write([article], category="", record=calls.append)
         except ModelError:
             after += 1
             continue

@@ -51,8 +51,8 @@ def gate(stories: list[tuple[str, SourceArticle, Draft]]) -> list[tuple[str, Sou
     settings = QualitySettings()
     kept, held = [], 0
     for name, source, draft in stories:
-        fixed = apply_local_fixes(draft, source, settings)
-        result = check(fixed, source, settings)
+        fixed = apply_local_fixes(draft, [source], settings)
+        result = check(fixed, [source], settings)
         if result.holds:
             held += 1
         warned = ", ".join(f.rule for f in result.warnings) or "-"
@@ -84,8 +84,7 @@ def main() -> int:
                 image = images.route(f"/{name}.png", Reply(
                     body=png_image(1200, 675), headers={"Content-Type": "image/png"}))
                 receipt = publisher.publish(Submission(
-                    story_uid=f"bench-{run}-{name}", draft=draft, source_url=source.url,
-                    source_title=source.title, source_name=source.source_name,
+                    story_uid=f"bench-{run}-{name}", draft=draft, sources=(source,),
                     category=draft.category, image_url=image,
                     image_credit=f"Photo {source.source_name}"))
                 posts.append((name, draft, int(receipt.post_id)))

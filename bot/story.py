@@ -129,9 +129,9 @@ class Submission:
     # second worker finds the post instead of creating another one.
     story_uid: str
     draft: Draft
-    source_url: str
-    source_title: str
-    source_name: str  # the feed's title, for the credit line
+    # Every source the story was written from, the primary first: each is credited with
+    # its link (its text is not needed here, and may be empty).
+    sources: tuple[SourceArticle, ...]
     category: str  # the feed's category when set, else the writer's (bot.pipeline.stages)
     image_url: str | None = None
     image_credit: str | None = None
@@ -140,6 +140,11 @@ class Submission:
     # A revision (bot.pipeline.revise) updates the post only while it is the bot's draft
     # ("draft"), or only while no one edited it either ("untouched"); else PostTouched.
     revise_only: str = ""
+
+    @property
+    def primary(self) -> SourceArticle:
+        """The first source: the one whose name credits the image when it has none."""
+        return self.sources[0]
 
 
 @dataclass

@@ -132,7 +132,7 @@ def rewrite(config: Config, source: click.utils.LazyFile, as_json: bool) -> None
     article = _read_source(source.read())
     calls: list[CallRecord] = []
     try:
-        outcome = make_writer(config).write(article, category="", record=calls.append)
+        outcome = make_writer(config).write([article], category="", record=calls.append)
     except ModelError as error:
         # The line names the fault in the server's own words, and the fix.
         raise UserError(str(error)) from None

@@ -1,4 +1,4 @@
-"""The prompts folder: where system.md, user.md and disclosure.md are read, and what
+"""The prompts folder: where system.md, user.md, sources.md and disclosure.md are read, and what
 the WordPress settings take from them (the disclosure notice, the prompts' version)."""
 
 from __future__ import annotations
@@ -32,13 +32,15 @@ def prompts_dir(writer: WriterSettings, root: Path) -> Path:
 
 def with_prompts(settings: WordPressSettings, prompts_dir: Path) -> WordPressSettings:
     """The disclosure notice and the version of the prompts, for the posts' provenance."""
-    notice = _prompt_file(prompts_dir, "disclosure.md").strip() or settings.disclosure_text
-    writing = "".join(_prompt_file(prompts_dir, name) for name in ("system.md", "user.md"))
+    notice = prompt_file(prompts_dir, "disclosure.md").strip() or settings.disclosure_text
+    writing = "".join(
+        prompt_file(prompts_dir, name) for name in ("system.md", "user.md", "sources.md")
+    )
     version = hashlib.sha256(writing.encode("utf-8")).hexdigest()[:12]
     return dataclasses.replace(settings, disclosure_text=notice, prompt_version=version)
 
 
-def _prompt_file(prompts_dir: Path, name: str) -> str:
+def prompt_file(prompts_dir: Path, name: str) -> str:
     """The newsroom's file, else the shipped one, else empty."""
     for folder in (prompts_dir, default_prompts_dir()):
         if (folder / name).is_file():

@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from bot.breaker import ServiceDown
 from bot.errors import GiveUpStory, PostTouched, StopTarget, TryLater
-from bot.pipeline.stages import source_of, submission_of
+from bot.pipeline.stages import sources_of, submission_of
 from bot.publish import Publisher
 from bot.quality.facts import article_text, unsupported_facts
 from bot.select.selection import Selection
@@ -116,7 +116,7 @@ def _rewrite_on_request(
     session: Session, story: Story, reviser: Reviser, record: Recorder, due: _Due
 ) -> str:
     instruction = due.request or ""
-    submission = submission_of(story)
+    submission = submission_of(session, story)
     look = reviser.publisher.look(submission)
     if look is None:
         return _done(session, story, reviser, due, "gone", "aucun article à réécrire")
@@ -124,7 +124,7 @@ def _rewrite_on_request(
         line = f"Le {_when(reviser)} : réécriture refusée ({refusal}) : « {instruction} »"
         reviser.publisher.note(submission, line, clear_request=True)
         return _done(session, story, reviser, due, "refused", line, sources_told=False)
-    written = _write(story, reviser, record, instruction)
+    written = _write(session, story, reviser, record, instruction)
     if written.draft is None:
         why = "; ".join(written.held_reasons)
         line = f"Le {_when(reviser)} : réécriture non appliquée, refusée par le contrôle : {why}"
@@ -132,7 +132,7 @@ def _rewrite_on_request(
         return _done(session, story, reviser, due, "held", line, sources_told=False)
     line = f"Réécrit le {_when(reviser)} : {instruction}"
     try:
-        _update_post(story, reviser, written.draft, line, only="draft")
+        _update_post(session, story, reviser, written.draft, line, only="draft")
     except PostTouched as touched:
         refused = f"Le {_when(reviser)} : réécriture non appliquée : {touched}"
         reviser.publisher.note(submission, refused, clear_request=True)
@@ -157,18 +157,18 @@ def _revise_from_sources(
     session: Session, story: Story, reviser: Reviser, record: Recorder, due: _Due
 ) -> str:
     news = new_sources(session, story)
-    submission = submission_of(story)
+    submission = submission_of(session, story)
     look = reviser.publisher.look(submission)
     if look is None or look.status == "trash":
         return _done(session, story, reviser, due, "gone", "aucun article à mettre à jour")
     if look.editable and look.untouched:
-        written = _write(story, reviser, record, None)
+        written = _write(session, story, reviser, record, None)
         if written.draft is not None:
             old = Draft.from_dict(story.draft or {})
             line = f"Mis à jour le {_when(reviser)} : {_news(session, news)}"
             line += _facts_line(*_changed_facts(old, written.draft), "retirés")
             try:
-                _update_post(story, reviser, written.draft, line, only="untouched")
+                _update_post(session, story, reviser, written.draft, line, only="untouched")
                 reviser.publisher.note(submission, line)
                 return _done(session, story, reviser, due, "updated", line)
             except PostTouched as touched:
@@ -194,7 +194,7 @@ def _news(session: Session, news: Sequence[StorySource]) -> str:
     if not news:
         return "une source de l’article a changé"
     told = [row for row in sources.history(session, news[0].story_id) if row not in news]
-    known = _as_source(told)
+    known = _as_sources(told)
     parts = []
     for row in news:
         kind = _KIND_NAMES.get(row.kind, "nouvelle source")
@@ -202,11 +202,11 @@ def _news(session: Session, news: Sequence[StorySource]) -> str:
         facts = unsupported_facts(_as_draft(row.title, row.text), known)
         previous = [old for old in told if old.guid == row.guid]
         dropped = unsupported_facts(_as_draft(previous[-1].title, previous[-1].text),
-                                    _as_source([row])) if previous else []
+                                    _as_sources([row])) if previous else []
         parts.append(f"{kind} — {feed} : « {row.title} » {row.url}".rstrip()
                      + _facts_line(facts, dropped, "remplacés"))
         told.append(row)
-        known = _as_source(told)
+        known = _as_sources(told)
     return " ; ".join(parts)
 
 
@@ -219,8 +219,8 @@ def _changed_facts(old: Draft, new: Draft) -> tuple[list[str], list[str]]:
     """The facts the new version states that the old one did not, and those it no longer
     states: a corrected figure is in both."""
     return (
-        unsupported_facts(new, SourceArticle(title="", text=article_text(old))),
-        unsupported_facts(old, SourceArticle(title="", text=article_text(new))),
+        unsupported_facts(new, [SourceArticle(title="", text=article_text(old))]),
+        unsupported_facts(old, [SourceArticle(title="", text=article_text(new))]),
     )
 
 
@@ -231,19 +231,19 @@ def _as_draft(title: str, text: str) -> Draft:
                  slug="", excerpt="", body_html=body)
 
 
-def _as_source(rows: Sequence[StorySource]) -> SourceArticle:
-    """Several sources as one text, for the fact check."""
-    return SourceArticle(title="", text="\n\n".join(f"{r.title}\n\n{r.text}" for r in rows))
+def _as_sources(rows: Sequence[StorySource]) -> list[SourceArticle]:
+    """Source rows as the fact check reads them (it checks against all of them together)."""
+    return [SourceArticle(title=r.title, text=r.text) for r in rows]
 
 
 # --- shared -------------------------------------------------------------------------------
 
 
 def _write(
-    story: Story, reviser: Reviser, record: Recorder, instruction: str | None
+    session: Session, story: Story, reviser: Reviser, record: Recorder, instruction: str | None
 ) -> WriteOutcome:
     return reviser.writer.write(
-        source_of(story),
+        sources_of(session, story),
         category=story.category,
         record=record,
         guard=reviser.selection.guard(story.id),
@@ -251,13 +251,16 @@ def _write(
     )
 
 
-def _update_post(story: Story, reviser: Reviser, draft: Draft, line: str, *, only: str) -> None:
+def _update_post(
+    session: Session, story: Story, reviser: Reviser, draft: Draft, line: str, *, only: str
+) -> None:
     """The same post updated with the new draft, `line` first in the editor's note;
     PostTouched (nothing changed) when the post is no longer as `only` requires."""
     before = story.draft
     story.draft = replace(draft, warnings=[line, *draft.warnings]).to_dict()
     try:
-        receipt = reviser.publisher.publish(replace(submission_of(story), revise_only=only))
+        submission = replace(submission_of(session, story), revise_only=only)
+        receipt = reviser.publisher.publish(submission)
     except PostTouched:
         story.draft = before
         raise
@@ -277,7 +280,9 @@ def _given_up(session: Session, story: Story, reviser: Reviser, due: _Due, error
     what = f"réécriture impossible : « {due.request} »" if due.request else "mise à jour impossible"
     line = f"Le {_when(reviser)} : {what} ({error})"
     try:
-        reviser.publisher.note(submission_of(story), line, clear_request=due.request is not None)
+        reviser.publisher.note(
+            submission_of(session, story), line, clear_request=due.request is not None
+        )
     except (GiveUpStory, TryLater) as unsaid:
         log.warning("story %s: the box could not be told: %s", story.id, unsaid)
     return _done(session, story, reviser, due, "error", line, sources_told=False)

@@ -59,7 +59,7 @@ def write_story(
     if kept is not None:
         log.info("story %s: the model's answer kept while the database was down is used", story.id)
     written = kept or writer.write(
-        source_of(story),
+        sources_of(session, story),
         category=story.category,
         record=record,
         guard=selection.guard(story.id, force=force),
@@ -96,7 +96,7 @@ def publish_story(
 ) -> StoryOutcome:
     """Publish one claimed `written` story. Raises the publisher's PublishError branches."""
     outcome = StoryOutcome(story.id, story.title, "publish", story.state)
-    receipt = publisher.publish(submission_of(story))
+    receipt = publisher.publish(submission_of(session, story))
     failpoint("published-unrecorded")
     story.post_id, story.post_url = receipt.post_id, receipt.url
     if receipt.warnings:
@@ -105,6 +105,11 @@ def publish_story(
     transition(session, story, State.PUBLISHED, stage="publish", detail=receipt.url, worker=worker)
     outcome.state, outcome.detail = State.PUBLISHED, receipt.url
     return outcome
+
+
+def sources_of(session: Session, story: Story) -> list[SourceArticle]:
+    """What the story is written from and credited to: its sources, the primary first."""
+    return [source_of(story)]
 
 
 def source_of(story: Story) -> SourceArticle:
@@ -118,14 +123,12 @@ def source_of(story: Story) -> SourceArticle:
     )
 
 
-def submission_of(story: Story) -> Submission:
+def submission_of(session: Session, story: Story) -> Submission:
     draft = Draft.from_dict(story.draft or {})
     return Submission(
         story_uid=story.uid,
         draft=draft,
-        source_url=story.url,
-        source_title=story.title,
-        source_name=story.feed.title if story.feed else "",
+        sources=tuple(sources_of(session, story)),
         # The feed's category when the newsroom set one, else the writer's.
         category=story.category or draft.category,
         image_url=story.image_url,

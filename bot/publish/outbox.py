@@ -29,7 +29,7 @@ from bot.failpoints import failpoint
 from bot.faults import EXIT_OUTBOX_UNWRITABLE, OperatorFault
 from bot.sanitize import clean_html
 from bot.seo.page import BODY_CLASS, META_FOCUS_KEYPHRASE, META_SLUG
-from bot.seo.text import count_words
+from bot.seo.text import count_words, enumeration
 from bot.story import PostLook, Receipt, Submission
 
 
@@ -197,8 +197,13 @@ def outbox_record(submission: Submission) -> dict[str, Any]:
         "body_html": content,
         "tags": draft.tags,
         "category": submission.category,
-        "source_url": submission.source_url,
-        "source_title": submission.source_title,
+        # The primary source, then every source (the primary first) with its name.
+        "source_url": submission.primary.url,
+        "source_title": submission.primary.title,
+        "sources": [
+            {"name": source.source_name, "title": source.title, "url": source.url}
+            for source in submission.sources
+        ],
         "language": draft.language,
         "word_count": count_words(content),
         "writer": draft.writer,
@@ -226,6 +231,19 @@ def _write_temporary(folder: Path, suffix: str, text: str) -> str:
 
 def _write_atomic(path: Path, text: str) -> None:
     os.replace(_write_temporary(path.parent, path.suffix, text), path)
+
+
+def _sources_line(record: dict[str, Any]) -> str:
+    """« Source : <a>titre</a> », or every source with its name: « Sources : <a>titre</a>
+    (AFP), <a>titre</a> (Reuters) »."""
+    e = html.escape
+    sources = record["sources"]
+    linked = [f'<a href="{e(s["url"])}">{e(s["title"])}</a>' for s in sources]
+    if len(sources) == 1:
+        return f"Source : {linked[0]}"
+    named = [f"{link} ({e(s['name'])})" if s["name"] else link
+             for link, s in zip(linked, sources, strict=True)]
+    return f"Sources : {enumeration(named)}"
 
 
 def render_page(record: dict[str, Any]) -> str:
@@ -258,7 +276,7 @@ SEO {seo.get("seo_score", "–")}/100 · lisibilité {seo.get("readability_score
 Titre SEO : {e(record["seo_title"])}<br>
 Méta description : {e(record["meta_description"])}<br>
 Expression clé : {e(record["focus_keyphrase"])} · slug : {e(record["slug"])}<br>
-Source : <a href="{e(record["source_url"])}">{e(record["source_title"])}</a>
+{_sources_line(record)}
 <ul>{warnings}</ul>
 </aside>
 <article>

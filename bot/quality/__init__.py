@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 
 from bot.config.quality import QualitySettings
 from bot.quality.facts import article_text, unsupported_facts
@@ -34,17 +35,18 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def check(draft: Draft, source: SourceArticle, settings: QualitySettings) -> GateResult:
-    """Every rule on one answer, each failure with its severity (rules set to "off" are left
-    out); the SEO report of bot.seo comes along."""
-    own = model_words(draft, source)
+def check(draft: Draft, sources: Sequence[SourceArticle], settings: QualitySettings) -> GateResult:
+    """Every rule on one answer against the story's sources (the facts against all of them
+    together), each failure with its severity (rules set to "off" are left out); the SEO
+    report of bot.seo comes along."""
+    own = model_words(draft, sources)
     failures = [
         *language_rules(own, settings),
-        *structure_rules(draft, source, settings),
-        *headline_rules(draft, source, settings),
+        *structure_rules(draft, sources, settings),
+        *headline_rules(draft, sources, settings),
         *seo_field_rules(draft, settings),
     ]
-    obeyed = obeyed_words(article_text(own), source.text)
+    obeyed = obeyed_words(article_text(own), "\n\n".join(s.text for s in sources))
     if obeyed:
         failures.append(Failure(
             "prompt_injection",
@@ -53,7 +55,7 @@ def check(draft: Draft, source: SourceArticle, settings: QualitySettings) -> Gat
             str(len(obeyed)), "0", obeyed))
     flagged: list[str] = []
     if settings.check_facts:
-        facts = unsupported_facts(own, source)
+        facts = unsupported_facts(own, sources)
         if facts and settings.on_unsupported_facts == "flag":
             flagged = facts
         elif facts:
@@ -73,11 +75,11 @@ def check(draft: Draft, source: SourceArticle, settings: QualitySettings) -> Gat
     return result
 
 
-def model_words(draft: Draft, source: SourceArticle) -> Draft:
+def model_words(draft: Draft, sources: Sequence[SourceArticle]) -> Draft:
     """The draft without the words the bot adds itself (the credit line): the language and
     fact rules judge the model, and a feed named in English or Arabic, or an acronym, is the
     source's name, not a foreign sentence nor an invented fact."""
-    credit = credit_paragraph(source)
+    credit = credit_paragraph(sources)
     if credit not in draft.body_html:
         return draft
     return dataclasses.replace(draft, body_html=draft.body_html.replace(credit, "").strip())

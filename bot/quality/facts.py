@@ -1,5 +1,9 @@
 """Facts: every number, date, quotation and name of the article must be supported by the source.
 
+A story told by several sources is checked against all of them together: a figure only the
+second wire gives is supported, one that none gives is not. A quotation must stand whole in
+one source (two sources' words put end to end support no quotation).
+
 A rewrite may reorder, shorten and rephrase, but it must not add. The check is deliberately
 literal: it compares normalised forms (numbers as values, dates as day and month, quotations as
 folded word sequences, names as folded words) and reports what the source does not hold, each
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -168,6 +172,22 @@ class SourceFacts:
     def supports_words(self, folded: list[str]) -> bool:
         return f" {' '.join(folded)} " in self.phrase
 
+    @classmethod
+    def union(cls, each: Sequence[SourceFacts]) -> SourceFacts:
+        """What several sources support together. Their phrases are kept apart by a mark
+        no folded word holds, so that no quotation runs from one source into the next."""
+        if len(each) == 1:
+            return each[0]
+        return cls(
+            numbers=frozenset().union(*(f.numbers for f in each)),
+            day_months=frozenset().union(*(f.day_months for f in each)),
+            months=frozenset().union(*(f.months for f in each)),
+            weekdays=frozenset().union(*(f.weekdays for f in each)),
+            words=frozenset().union(*(f.words for f in each)),
+            word_prefixes=frozenset().union(*(f.word_prefixes for f in each)),
+            phrase="|".join(f.phrase for f in each),
+        )
+
 
 @lru_cache(maxsize=16)
 def source_facts(title: str, text: str, source_name: str) -> SourceFacts:
@@ -210,9 +230,11 @@ def article_text(draft: Draft) -> str:
     return "\n\n".join([*(f for f in fields if f.strip()), reader_text(draft.body_html)])
 
 
-def unsupported_facts(draft: Draft, source: SourceArticle) -> list[str]:
-    """The article's facts the source does not hold, readable, in order of appearance."""
-    facts = source_facts(source.title, source.text, source.source_name)
+def unsupported_facts(draft: Draft, sources: Sequence[SourceArticle]) -> list[str]:
+    """The article's facts no source holds, readable, in order of appearance."""
+    facts = SourceFacts.union(
+        [source_facts(s.title, s.text, s.source_name) for s in sources]
+    )
     text = article_text(draft)
     normalised = normalise_numbers(text)
     found = [

@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
+from collections.abc import Sequence
 
 from slugify import slugify
 
 from bot.config.quality import QualitySettings
 from bot.quality import markup
 from bot.quality.lexicon import stop_words
-from bot.seo.text import keyphrase_count, share_of_keyphrase_words, title_width_px
+from bot.seo.text import enumeration, keyphrase_count, share_of_keyphrase_words, title_width_px
 from bot.story import Draft, SourceArticle
 
 NNBSP = "\u202f"  # narrow no-break space: French typography before ; ! ? : and inside « »
@@ -72,12 +73,21 @@ def _tidy_blocks(body_html: str) -> str:
     return _BLOCK_END_RE.sub(r"\1\n", body).strip()
 
 
-def credit_paragraph(source: SourceArticle) -> str:
-    """The credit and the external link in one paragraph: « Source : <a>Le Progrès</a> »."""
-    name = source.source_name.strip() or markup.host(source.url) or source.url
+def credit_paragraph(sources: Sequence[SourceArticle]) -> str:
+    """The credit and the external links in one paragraph, every source named with its link:
+    « Source : <a>Le Progrès</a> », « Sources : <a>AFP</a>, <a>Reuters</a> et <a>…</a> »."""
+    credits = list(dict.fromkeys(_credit(source) for source in sources))
+    label = "Source" if len(credits) == 1 else "Sources"
+    return f"<p>{label}{NNBSP}: {enumeration(credits)}</p>"
+
+
+def _credit(source: SourceArticle) -> str:
+    name = html.escape(source.source_name.strip() or markup.host(source.url) or source.url,
+                       quote=False)
+    if not source.url.strip():
+        return name
     href = html.escape(source.url.strip(), quote=True)
-    return (f'<p>Source{NNBSP}: <a href="{href}" rel="noopener noreferrer">'
-            f"{html.escape(name, quote=False)}</a></p>")
+    return f'<a href="{href}" rel="noopener noreferrer">{name}</a>'
 
 
 def links_to_source(body_html: str, source: SourceArticle) -> bool:
@@ -124,15 +134,17 @@ def shorter_seo_title(title: str, keyphrase: str, settings: QualitySettings) -> 
     return max(fitting, key=len, default=title)
 
 
-def apply_local_fixes(draft: Draft, source: SourceArticle, settings: QualitySettings) -> Draft:
+def apply_local_fixes(draft: Draft, sources: Sequence[SourceArticle],
+                      settings: QualitySettings) -> Draft:
     """A copy of the draft with everything that needs no model fixed: slug, credit link, HTML
     allowlist, whitespace, French typography, a meta description or SEO title too long cut
     where it can lose a part without changing what it says. Rules the model must fix are left
     to check()."""
     body = markup.clean_html(_without_h1(draft.body_html))
     body = _tidy_blocks(_typeset_html(body))
-    if source.url.strip() and not links_to_source(body, source):
-        body = f"{body}\n{credit_paragraph(source)}"
+    # The credit names every source as soon as one with a link is not linked by the text.
+    if any(s.url.strip() and not links_to_source(body, s) for s in sources):
+        body = f"{body}\n{credit_paragraph(sources)}"
     keyphrase = _SPACES_RE.sub(" ", draft.focus_keyphrase).strip()
     seo_title = french_typography(draft.seo_title).strip()
     meta = french_typography(draft.meta_description).strip()

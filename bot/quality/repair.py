@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.config.quality import QualitySettings
 from bot.quality import markup
 from bot.quality.facts import unsupported_facts
 from bot.quality.result import Failure
-from bot.quality.rules import fr_number, language_rules
+from bot.quality.rules import fr_number, language_rules, linkable_hosts
 from bot.seo.text import share_of_keyphrase_words, subheadings
 from bot.story import DRAFT_KEYS, Draft, SourceArticle
 
@@ -69,11 +69,11 @@ class RepairRequest:
     patch: bool
 
 
-def repair_request(failures: list[Failure], draft: Draft, source: SourceArticle,
+def repair_request(failures: list[Failure], draft: Draft, sources: Sequence[SourceArticle],
                    settings: QualitySettings) -> RepairRequest:
     """The targeted follow-up user message: every failure with its measured value and target,
     the unsupported facts by name, the subheadings to change, and the passages concerned."""
-    parts = _parts_to_change(failures, draft, source, settings)
+    parts = _parts_to_change(failures, draft, sources, settings)
     lines = ["Votre réponse ne passe pas le contrôle qualité. Corrigez chacun de ces points :", ""]
     for number, failure in enumerate(failures, start=1):
         lines.append(f"{number}. [{failure.rule}] {failure.message}{_measure(failure)}")
@@ -115,18 +115,18 @@ def _measure(failure: Failure) -> str:
 
 # --- what a patch must change --------------------------------------------------------------------
 
-Finder = Callable[["Draft", "SourceArticle", QualitySettings], bool]
+Finder = Callable[["Draft", Sequence["SourceArticle"], QualitySettings], bool]
 
 # Rules judged part by part: a part fails when the rule fails on that part alone.
 _PER_PART: dict[str, Finder] = {
-    "unsupported_facts": lambda part, source, s: bool(unsupported_facts(part, source)),
-    "language": lambda part, source, s: bool(language_rules(part, s)),
-    "links": lambda part, source, s: bool(markup.foreign_links(
-        part.body_html, {markup.host(source.url), *s.allowed_link_domains} - {""})),
+    "unsupported_facts": lambda part, sources, s: bool(unsupported_facts(part, sources)),
+    "language": lambda part, sources, s: bool(language_rules(part, s)),
+    "links": lambda part, sources, s: bool(markup.foreign_links(
+        part.body_html, linkable_hosts(sources, s))),
 }
 
 
-def _parts_to_change(failures: list[Failure], draft: Draft, source: SourceArticle,
+def _parts_to_change(failures: list[Failure], draft: Draft, sources: Sequence[SourceArticle],
                      settings: QualitySettings) -> tuple[list[str], list[int]] | None:
     """The fields and body blocks (numbered from 1) a patch must replace; None when a failure
     concerns the whole body, or the parts cannot be found, so the full answer must come back."""
@@ -144,7 +144,8 @@ def _parts_to_change(failures: list[Failure], draft: Draft, source: SourceArticl
         elif failure.rule == "keyphrase_in_subheadings":
             blocks.update(n for n, b in enumerate(every_block, 1) if b.startswith(("<h2", "<h3")))
         elif failure.rule in _PER_PART and not _whole_body_foreign(failure):
-            found = _failing_parts(_PER_PART[failure.rule], draft, every_block, source, settings)
+            found = _failing_parts(_PER_PART[failure.rule], draft, every_block, sources,
+                                   settings)
             if found is None:
                 return None
             fields.update(found[0])
@@ -161,14 +162,16 @@ def _whole_body_foreign(failure: Failure) -> bool:
     return failure.rule == "language" and failure.measured != "mixte"
 
 
-def _failing_parts(fails: Finder, draft: Draft, every_block: list[str], source: SourceArticle,
+def _failing_parts(fails: Finder, draft: Draft, every_block: list[str],
+                   sources: Sequence[SourceArticle],
                    settings: QualitySettings) -> tuple[set[str], set[int]] | None:
     empty = dataclasses.replace(draft, title="", seo_title="", meta_description="", excerpt="",
                                 body_html="")
     fields = {key for key in ("title", "seo_title", "meta_description", "excerpt")
-              if fails(dataclasses.replace(empty, **{key: getattr(draft, key)}), source, settings)}
+              if fails(dataclasses.replace(empty, **{key: getattr(draft, key)}), sources,
+                       settings)}
     blocks = {n for n, block in enumerate(every_block, 1)
-              if fails(dataclasses.replace(empty, body_html=block), source, settings)}
+              if fails(dataclasses.replace(empty, body_html=block), sources, settings)}
     # A failure no single part shows (a fact spread over two blocks) needs the whole answer.
     return (fields, blocks) if fields or blocks else None
 

@@ -8,6 +8,7 @@ report never disagree on what they count.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from bot.config.quality import QualitySettings
 from bot.quality import language, markup
@@ -80,7 +81,7 @@ def language_rules(draft: Draft, settings: QualitySettings) -> list[Failure]:
 # --- structure -----------------------------------------------------------------------------------
 
 
-def structure_rules(draft: Draft, source: SourceArticle,
+def structure_rules(draft: Draft, sources: Sequence[SourceArticle],
                     settings: QualitySettings) -> list[Failure]:
     body = draft.body_html
     failures = []
@@ -116,13 +117,17 @@ def structure_rules(draft: Draft, source: SourceArticle,
         failures.append(Failure("markdown", "syntaxe Markdown au lieu de HTML : "
                                 + ", ".join(leftovers), ", ".join(leftovers),
                                 "HTML seulement (<h2>, <strong>, <ul><li>, <a href>)", leftovers))
-    allowed = {markup.host(source.url), *settings.allowed_link_domains} - {""}
-    foreign = markup.foreign_links(body, allowed)
+    foreign = markup.foreign_links(body, linkable_hosts(sources, settings))
     if foreign:
         failures.append(Failure("links", "liens vers des sites hors source : "
                                 + ", ".join(foreign), str(len(foreign)),
                                 "liens vers la source seulement", foreign))
     return failures
+
+
+def linkable_hosts(sources: Sequence[SourceArticle], settings: QualitySettings) -> set[str]:
+    """The sites an article may link to: its sources' and the newsroom's allowed domains."""
+    return {*(markup.host(s.url) for s in sources), *settings.allowed_link_domains} - {""}
 
 
 # --- headline ------------------------------------------------------------------------------------
@@ -143,9 +148,12 @@ def headline_similarity(title: str, source_title: str) -> float:
     return len(mine & theirs) / len(mine | theirs)
 
 
-def headline_rules(draft: Draft, source: SourceArticle,
+def headline_rules(draft: Draft, sources: Sequence[SourceArticle],
                    settings: QualitySettings) -> list[Failure]:
-    similarity = headline_similarity(draft.title, source.title)
+    """The headline must be new against every source's: the closest one is judged."""
+    similarity, source = max(
+        ((headline_similarity(draft.title, s.title), s) for s in sources), key=lambda x: x[0]
+    )
     if similarity < settings.headline_max_similarity:
         return []
     percent = round(similarity * 100)

@@ -88,3 +88,8 @@ def _char_width(ch: str) -> int:
 def title_width_px(title: str) -> float:
     """Rendered width of a title in Arial 20 px (Google's desktop result title)."""
     return sum(_char_width(ch) for ch in title) * 20 / 1000
+
+
+def enumeration(items: list[str]) -> str:
+    """Items as French lists them: « a », « a et b », « a, b et c »."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} et {items[-1]}"

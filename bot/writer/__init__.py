@@ -1,6 +1,10 @@
-"""Writer stage: a source article in, a French SEO draft (or the reasons it was held) out.
+"""Writer stage: a story's source articles in, a French SEO draft (or the reasons it was
+held) out.
 
-Entry point: ``Writer.write(source, category=..., record=...)``.
+Entry point: ``Writer.write(sources, category=..., record=...)``. A story has one source or
+several (the same event told by other wires, bot.cluster), the first being the primary: the
+model gets each of them in the prompt, delimited and named, and the gate checks the answer
+against all of them. Without a model, the primary is packaged and the others credited.
 
 With a model, one chat call per story in the normal case; each answer goes
 through the quality gate. A hold failure goes back to the model (a short repair
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from bot.breaker import Breaker
@@ -51,7 +55,7 @@ class Writer:
 
     def write(
         self,
-        source: SourceArticle,
+        sources: Sequence[SourceArticle],
         *,
         category: str,
         record: Recorder,
@@ -62,12 +66,12 @@ class Writer:
         `guard` is asked before each model call (the day's budget) and may raise to stop.
         `instruction`: an editor's, for a rewrite on request (needs a model)."""
         if self.model is None:
-            return WriteOutcome(self._offline(source, category))
-        return self._with_model(self.model, source, category, record, guard, instruction)
+            return WriteOutcome(self._offline(sources, category))
+        return self._with_model(self.model, sources, category, record, guard, instruction)
 
-    def _offline(self, source: SourceArticle, category: str) -> Draft:
-        draft = offline.package(source, category=category, min_words=self.quality.min_words)
-        draft = apply_local_fixes(draft, source, self.quality)
+    def _offline(self, sources: Sequence[SourceArticle], category: str) -> Draft:
+        draft = offline.package(sources, category=category, min_words=self.quality.min_words)
+        draft = apply_local_fixes(draft, sources, self.quality)
         # Nothing is translated offline: an editor must see at once that this one needs it.
         draft.warnings.extend(
             f"Langue : {failure.message} (hors ligne, rien n'est traduit)"
@@ -79,13 +83,13 @@ class Writer:
     def _with_model(
         self,
         model: Model,
-        source: SourceArticle,
+        sources: Sequence[SourceArticle],
         category: str,
         record: Recorder,
         guard: Callable[[], None] | None,
         instruction: str | None,
     ) -> WriteOutcome:
-        prompt, trimmed = self._fitted_prompt(model, source, category, instruction)
+        prompt, trimmed = self._fitted_prompt(model, sources, category, instruction)
         conversation = _Conversation(self.quality)
         messages = prompt
         patch = False
@@ -108,13 +112,13 @@ class Writer:
                             {"role": "user", "content": _json_repair(str(error))}]
                 patch = False
                 continue
-            draft = apply_local_fixes(draft, source, self.quality)
-            result = check(draft, source, self.quality)
+            draft = apply_local_fixes(draft, sources, self.quality)
+            result = check(draft, sources, self.quality)
             failures = conversation.add(draft, result)
             if not failures:
                 break
             log.info("gate refused answer %d: %s", attempt + 1, "; ".join(result.reasons()))
-            request = repair_request(failures, draft, source, self.quality)
+            request = repair_request(failures, draft, sources, self.quality)
             patch = request.patch
             # Only what the model needs: the source, then its last answer when the whole
             # of it must come back, never the earlier ones.
@@ -131,34 +135,41 @@ class Writer:
 
 
     def _fitted_prompt(
-        self, model: Model, source: SourceArticle, category: str, instruction: str | None
+        self,
+        model: Model,
+        sources: Sequence[SourceArticle],
+        category: str,
+        instruction: str | None,
     ) -> tuple[list[Message], str | None]:
-        """The first prompt, its source cut (at a paragraph, else a word) to the longest
-        start that leaves the answer room in the server's window; and the editor's note
-        that says so. Raises ModelStopped when not even a paragraph fits."""
+        """The first prompt, its sources cut (at a paragraph, else a word) so that it leaves
+        the answer room in the server's window; and the editor's note that says so. The room
+        is shared fairly: every source is cut to the same longest length that fits, so a
+        short source stays whole and the long ones give up their ends alike. Raises
+        ModelStopped when not even a paragraph fits."""
 
-        def prompt(text: str) -> list[Message]:
+        def prompt(longest: int | None) -> list[Message]:
             messages = self.prompts.messages(
-                replace(source, text=text),
+                _each_cut(sources, longest),
                 language=self.quality.language,
                 min_words=self.quality.min_words,
                 category=category,
             )
             return self.prompts.with_instruction(messages, instruction) if instruction else messages
 
-        whole = prompt(source.text)
+        whole = prompt(None)
         if not model.excess_tokens(whole):
             return whole, None
-        # The longest start that fits, by halving: a few counts, whatever the tokenizer.
-        fits, too_long = 0, len(source.text)
+        # The longest length that fits, by halving: a few counts, whatever the tokenizer.
+        fits, too_long = 0, max(len(source.text) for source in sources)
         while too_long - fits > _TRIM_PRECISION:
             middle = (fits + too_long) // 2
-            if model.excess_tokens(prompt(_cut(source.text, middle))):
+            if model.excess_tokens(prompt(middle)):
                 too_long = middle
             else:
                 fits = middle
-        text = _cut(source.text, fits)
-        kept, total = len(text.split()), len(source.text.split())
+        kept_sources = _each_cut(sources, fits)
+        kept = sum(len(source.text.split()) for source in kept_sources)
+        total = sum(len(source.text.split()) for source in sources)
         if kept < _FEWEST_WORDS:
             error = ServerError(
                 Fault.CONTEXT,
@@ -167,10 +178,41 @@ class Writer:
             )
             raise ModelStopped(error.line(), error=error)
         log.warning("source cut to %d words of %d to fit the model's window", kept, total)
-        return prompt(text), (
-            f"Source tronquée pour tenir dans le contexte du modèle : {kept} mots sur {total} "
+        return prompt(fits), _trimmed_note(sources, kept_sources)
+
+
+def _each_cut(sources: Sequence[SourceArticle], longest: int | None) -> list[SourceArticle]:
+    """The sources, each text cut to at most `longest` characters (None: whole)."""
+    if longest is None:
+        return list(sources)
+    return [
+        replace(source, text=_cut(source.text, longest)) if len(source.text) > longest
+        else source
+        for source in sources
+    ]
+
+
+def _trimmed_note(sources: Sequence[SourceArticle], kept: Sequence[SourceArticle]) -> str:
+    """The editor's note on what the model did not see: each cut source, words kept of all."""
+    counts = [
+        (source, len(cut.text.split()), len(source.text.split()))
+        for source, cut in zip(sources, kept, strict=True)
+    ]
+    if len(sources) == 1:
+        _, n, total = counts[0]
+        return (
+            f"Source tronquée pour tenir dans le contexte du modèle : {n} mots sur {total} "
             "envoyés ; vérifiez que la fin de l'article source n'apportait rien d'essentiel"
         )
+    shown = ", ".join(
+        f"{source.source_name or source.url or source.title} : {n} mots sur {total}"
+        for source, n, total in counts
+        if n < total
+    )
+    return (
+        f"Sources tronquées pour tenir dans le contexte du modèle ({shown} envoyés) ; "
+        "vérifiez que la fin de ces articles n'apportait rien d'essentiel"
+    )
 
 
 # Characters: the cut source is within this much of the longest start that fits.

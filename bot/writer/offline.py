@@ -20,7 +20,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from slugify import slugify
@@ -298,6 +298,14 @@ def _headings(sections: list[tuple[str | None, list[str]]], keyphrase: str) -> l
     return headings
 
 
+def _not_merged(source: SourceArticle) -> str:
+    named = source.source_name.strip() or "une autre source"
+    return (
+        f"Autre source non reprise dans le texte (hors ligne) : {named} — "
+        f"« {source.title} » {source.url}".rstrip()
+    )
+
+
 def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
@@ -312,12 +320,16 @@ def _body_html(sections: list[tuple[str | None, list[str]]], keyphrase: str) -> 
     return "\n".join(parts)
 
 
-def package(source: SourceArticle, *, category: str, min_words: int) -> Draft:
+def package(sources: Sequence[SourceArticle], *, category: str, min_words: int) -> Draft:
+    """The primary source's text packaged as it is. The others cannot be merged into it
+    without rewriting: they are credited with their links (bot.quality.fixes), and the
+    editor's note names them, for an editor to bring in what they add."""
+    source, others = sources[0], sources[1:]
     paragraphs = [p.strip() for p in source.text.split("\n\n") if p.strip()] or [source.title]
     prose = [p for p in paragraphs if not _is_heading(p) and not _is_caption(p)] or paragraphs
     keyphrase = _focus_keyphrase(source.title, prose[0], "\n\n".join(prose))
     words = len(source.text.split())
-    warnings = [NOT_REWRITTEN]
+    warnings = [NOT_REWRITTEN, *map(_not_merged, others)]
     if words < min_words:
         warnings.append(
             f"Texte de {words} mots, sous l'objectif de {min_words} mots : à compléter."

@@ -47,11 +47,12 @@ def test_an_english_feed_and_a_warning_give_a_published_french_draft(
 def test_the_wordpress_editor_note_lists_warnings_and_yoast_scores():
     from bot.publish.base import Submission
     from bot.publish.wordpress.content import editor_note
-    from bot.story import Draft
+    from bot.story import Draft, SourceArticle
 
     draft = Draft.from_dict(dict(GOOD, seo={"seo_score": 87, "readability_score": 90},
                                  warnings=["SEO à revoir : densité (mesuré : 0,3 % ; cible : "
                                            "0,5-3 %)"]))
-    note = editor_note(Submission("uid", draft, "https://wire.example/a", "Titre", "AFP", ""), [])
+    source = SourceArticle("Titre", "", "https://wire.example/a", "AFP")
+    note = editor_note(Submission("uid", draft, (source,), ""), [])
     assert "Yoast : SEO 87/100, lisibilité 90/100" in note.splitlines()
     assert "- SEO à revoir : densité (mesuré : 0,3 % ; cible : 0,5-3 %)" in note.splitlines()

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bot.publish.outbox import OutboxPublisher
-from bot.story import Draft, Submission
+from bot.story import Draft, SourceArticle, Submission
 
 SLUGS = ("greve-des-cheminots", "budget-de-la-ville", "festival-d-ete", "crue-de-la-loire")
 
@@ -27,9 +27,8 @@ def _submission(slug: str, number: int, existing_post_id: str | None = None) -> 
     return Submission(
         story_uid=uuid.uuid4().hex,
         draft=draft,
-        source_url=f"https://fil.example/{number}",
-        source_title=f"Article numéro {number}",
-        source_name="Fil de test",
+        sources=(SourceArticle(f"Article numéro {number}", "", f"https://fil.example/{number}",
+                               "Fil de test"),),
         category="Local",
         existing_post_id=existing_post_id,
     )
@@ -49,7 +48,7 @@ def test_four_workers_on_64_stories_sharing_slugs_keep_64_drafts(tmp_path: Path)
     assert {r.post_id for r in receipts} == set(records)
     for submission, receipt in zip(submissions, receipts, strict=True):
         assert records[receipt.post_id]["story_uid"] == submission.story_uid
-        assert records[receipt.post_id]["source_url"] == submission.source_url
+        assert records[receipt.post_id]["source_url"] == submission.primary.url
     for path in [*outbox.folder.glob("*.json"), *outbox.folder.glob("*.html")]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
 

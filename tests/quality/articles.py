@@ -63,6 +63,27 @@ def injected_source() -> SourceArticle:
     return dataclasses.replace(source, text=f"{source.text} {INJECTION}")
 
 
+def three_wires() -> list[SourceArticle]:
+    """The Grenoble story as three wires would send it: each holds a third of the facts
+    (the vote and the target; the works and the money; the reactions and the follow-up),
+    under its own headline, name and link."""
+    paragraphs = load_source().text.split("\n\n")
+    return [
+        SourceArticle(
+            "Rénovation des écoles : le conseil municipal de Grenoble vote un plan",
+            "\n\n".join(paragraphs[:3]), "https://agence-alpes.example/ecoles-grenoble",
+            "Agence Alpes"),
+        SourceArticle(
+            "Isolation, fenêtres, chauffage : le détail des chantiers grenoblois",
+            "\n\n".join(paragraphs[3:9]), "https://fil-isere.example/2025/chantiers-ecoles",
+            "Fil Isère"),
+        SourceArticle(
+            "Plan Écoles 2030 : opposition et parents réagissent",
+            "\n\n".join(paragraphs[9:]), "https://depeches-rhone.example/reactions-ecoles",
+            "Dépêches Rhône"),
+    ]
+
+
 # --- the language rule's samples (tests/quality/test_language.py, bench/language.py) ------------
 
 LANGUAGES = json.loads((DATA / "languages.json").read_text("utf-8"))

@@ -24,6 +24,6 @@ def test_the_default_gate_is_quiet_on_a_good_draft(path: Path):
     data = json.loads(path.read_text(encoding="utf-8"))
     source, draft = SourceArticle(**data["source"]), Draft(**data["draft"])
     settings = QualitySettings()
-    result = check(apply_local_fixes(draft, source, settings), source, settings)
+    result = check(apply_local_fixes(draft, [source], settings), [source], settings)
     assert result.failures == [] and result.flagged_facts == []
     assert result.report is not None and result.report.readability_score == 90

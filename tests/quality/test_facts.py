@@ -29,7 +29,7 @@ SOURCE = SourceArticle(
 def facts_of(body: str, title: str = "") -> list[str]:
     draft = Draft(title=title, seo_title="", meta_description="", focus_keyphrase="", slug="",
                   excerpt="", body_html=body)
-    return unsupported_facts(draft, SOURCE)
+    return unsupported_facts(draft, [SOURCE])
 
 
 @pytest.mark.parametrize("written, expected", [
@@ -123,4 +123,4 @@ def test_facts_of_the_title_and_seo_fields_count_too():
 
 
 def test_a_good_draft_has_no_false_alarm(good, source):
-    assert unsupported_facts(good, source) == []
+    assert unsupported_facts(good, [source]) == []

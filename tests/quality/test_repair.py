@@ -15,8 +15,8 @@ def test_repair_request_lists_each_failure_with_measure_and_target(good, source,
                   "mardi 4 mars"),
         meta_description=good.meta_description + " Premier chantier en juillet 2025.",
     )
-    result = check(bad, source, settings)
-    request = repair_request(result.failures, bad, source, settings)
+    result = check(bad, [source], settings)
+    request = repair_request(result.failures, bad, [source], settings)
     lines = request.text.splitlines()
     assert "1. [meta_length] méta description de 186 caractères, attendu entre 120 et 156 " \
            "(mesuré : 186 ; cible : 120-156)" in lines
@@ -40,7 +40,7 @@ def test_repair_request_for_structure_and_language(good, source):
     english = with_fields(good, title="Grenoble will spend 48 million euros on its schools",
                           body_html=flat)
     settings = QualitySettings(min_words=900)
-    request = repair_request(check(english, source, settings).failures, english, source,
+    request = repair_request(check(english, [source], settings).failures, english, [source],
                              settings)
     message = request.text
     assert not request.patch and ", ".join(DRAFT_KEYS) in message.splitlines()[-1]
@@ -54,9 +54,9 @@ def test_the_repair_names_the_subheadings_to_change(good, source, settings):
     """One subheading of five holds the keyphrase (20 %, target 30-75 %): the request quotes
     the four others and asks for one more, and only the subheadings go back to the model."""
     draft = with_body(good, "dans les écoles de Grenoble</h2>", "dans la ville</h2>")
-    failure = check(draft, source, settings).failed("keyphrase_in_subheadings")
+    failure = check(draft, [source], settings).failed("keyphrase_in_subheadings")
     assert failure is not None and failure.severity == "warn"
-    request = repair_request([failure], draft, source, settings)
+    request = repair_request([failure], draft, [source], settings)
     assert request.patch
     assert "dans 1 de plus de ces intertitres" in request.text
     others = [h for h in re.findall(r"<h2>(.*?)</h2>", draft.body_html) if "Grenoble" not in h]

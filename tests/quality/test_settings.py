@@ -19,13 +19,13 @@ def test_severity_table_sets_hold_warn_or_off_per_rule(good, source):
     assert settings.severity_of("keyphrase_in_subheadings") == "hold"
     assert settings.severity_of("keyphrase_density") == "warn"
     assert settings.severity_of("unsupported_facts") == "hold"
-    assert check(good, source, QualitySettings()).failures == []
+    assert check(good, [source], QualitySettings()).failures == []
     one_head = with_body(good, "dans les écoles de Grenoble</h2>", "dans la ville</h2>")
     short_meta = with_fields(one_head, meta_description="Les écoles de Grenoble rénovées.")
-    default = check(short_meta, source, QualitySettings())
+    default = check(short_meta, [source], QualitySettings())
     assert default.publishable and {f.rule for f in default.warnings} == {
         "keyphrase_in_subheadings", "meta_length"}
-    strict = check(short_meta, source, settings)
+    strict = check(short_meta, [source], settings)
     assert [f.rule for f in strict.holds] == ["keyphrase_in_subheadings"]
     assert strict.failed("meta_length") is None
 

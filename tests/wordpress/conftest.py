@@ -22,7 +22,7 @@ import pytest
 
 from bot.publish.base import Submission
 from bot.publish.wordpress import WordPressSettings
-from bot.story import Draft
+from bot.story import Draft, SourceArticle
 from tests.servers.web import web_server  # noqa: F401  (a fixture for the image tests)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,9 +211,9 @@ def submission(story_uid: str, **overrides: Any) -> Submission:
     fields: dict[str, Any] = {
         "story_uid": story_uid,
         "draft": draft,
-        "source_url": f"https://fil.example.org/articles/{story_uid}",
-        "source_title": "Nantes : trois pistes cyclables inaugurées",
-        "source_name": "Le Fil de l’Ouest",
+        "sources": (SourceArticle(
+            "Nantes : trois pistes cyclables inaugurées", "",
+            f"https://fil.example.org/articles/{story_uid}", "Le Fil de l’Ouest"),),
         "category": draft.category,  # as bot.pipeline.stages resolves it
     }
     fields.update(overrides)

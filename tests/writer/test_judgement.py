@@ -21,7 +21,7 @@ def one_subheading_with_keyphrase(good: Draft) -> Draft:
 
 def test_a_good_article_with_one_keyphrase_subheading_is_drafted_in_one_call(llm: ScriptedLLM):
     llm.script(answer(as_answer(one_subheading_with_keyphrase(load_draft()))))
-    outcome = make_writer(llm).write(load_source(), category="", record=lambda c: None)
+    outcome = make_writer(llm).write([load_source()], category="", record=lambda c: None)
     assert len(llm.calls) == 1 and outcome.repairs == 0
     # The prompt asked for it: a third to a half of the subheadings.
     assert "Entre un tiers et la moitié" in llm.calls[0]["messages"][0]["content"]
@@ -33,7 +33,7 @@ def test_a_good_article_with_one_keyphrase_subheading_is_drafted_in_one_call(llm
 def test_an_invented_figure_is_held_with_the_figure_named(llm: ScriptedLLM):
     bad = as_answer(with_body(load_draft(), "41 voix pour", "43 voix pour"))
     llm.script(answer(bad), answer(bad), answer(bad))
-    outcome = make_writer(llm).write(load_source(), category="", record=lambda c: None)
+    outcome = make_writer(llm).write([load_source()], category="", record=lambda c: None)
     assert outcome.draft is None and len(llm.calls) == 3
     assert outcome.held_reasons == [
         "unsupported_facts: 1 fait(s) absent(s) de la source : nombre 43"
@@ -48,7 +48,7 @@ def test_the_answer_that_had_the_facts_right_wins_over_a_later_one(llm: Scripted
     second = one_subheading_with_keyphrase(good)
     third = with_body(good, "lundi 3 mars", "lundi 4 mars")
     llm.script(answer(as_answer(first)), answer(as_answer(second)), answer(as_answer(third)))
-    outcome = make_writer(llm).write(load_source(), category="", record=lambda c: None)
+    outcome = make_writer(llm).write([load_source()], category="", record=lambda c: None)
     assert len(llm.calls) == 3 and outcome.repairs == 2
     assert outcome.draft is not None
     assert "41 voix pour" in outcome.draft.body_html
@@ -64,7 +64,7 @@ def test_a_later_answer_with_a_better_score_wins(llm: ScriptedLLM):
     good = load_draft()
     llm.script(answer(as_answer(with_body(good, "41 voix pour", "43 voix pour"))),
                answer(as_answer(one_subheading_with_keyphrase(good))), answer(as_answer(good)))
-    outcome = make_writer(llm).write(load_source(), category="", record=lambda c: None)
+    outcome = make_writer(llm).write([load_source()], category="", record=lambda c: None)
     assert outcome.draft is not None and outcome.repairs == 2
     assert outcome.draft.warnings == [] and "dans les écoles de Grenoble</h2>" in (
         outcome.draft.body_html)
@@ -79,7 +79,7 @@ def test_a_feed_named_in_english_arabic_or_an_acronym_gives_a_french_draft(
 ):
     source = dataclasses.replace(load_source(), source_name=feed_name)
     llm.script(answer(as_answer(load_draft())))
-    outcome = make_writer(llm).write(source, category="", record=lambda c: None)
+    outcome = make_writer(llm).write([source], category="", record=lambda c: None)
     assert outcome.draft is not None and len(llm.calls) == 1
     assert f">{feed_name}</a></p>" in outcome.draft.body_html  # the credit line is there
     assert outcome.draft.warnings == []
@@ -92,7 +92,7 @@ def test_a_too_long_meta_description_is_cut_at_a_clause_without_a_repair(llm: Sc
                  "leur consommation d'énergie et végétaliser les cours de récréation.")
     assert len(long_meta) > 156
     llm.script(answer(as_answer(with_fields(good, meta_description=long_meta))))
-    outcome = make_writer(llm).write(load_source(), category="", record=lambda c: None)
+    outcome = make_writer(llm).write([load_source()], category="", record=lambda c: None)
     assert len(llm.calls) == 1 and outcome.draft is not None
     meta = outcome.draft.meta_description
     assert meta.endswith("groupes scolaires.") and "…" not in meta and len(meta) <= 156

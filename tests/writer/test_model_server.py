@@ -122,7 +122,7 @@ def test_errors_are_kept_in_the_servers_words_with_their_fault_and_fix(
     llm.script(step)
     calls: list[CallRecord] = []
     with pytest.raises(ModelError) as raised:
-        make_writer(llm, attempts=1).write(source(), category="", record=calls.append)
+        make_writer(llm, attempts=1).write([source()], category="", record=calls.append)
     assert type(raised.value) is kind
     assert raised.value.fault is fault
     line = str(raised.value)
@@ -136,7 +136,7 @@ def test_a_key_echoed_by_the_server_is_masked(llm: ScriptedLLM):
     llm.script(auth_refused("sk-test-throwaway"))
     calls: list[CallRecord] = []
     with pytest.raises(ModelStopped) as raised:
-        make_writer(llm).write(source(), category="", record=calls.append)
+        make_writer(llm).write([source()], category="", record=calls.append)
     assert raised.value.fault is Fault.AUTH
     assert "sk-test-throwaway" not in str(raised.value)
     assert "Incorrect API key provided: ***" in str(raised.value)
@@ -146,7 +146,7 @@ def test_a_key_echoed_by_the_server_is_masked(llm: ScriptedLLM):
 def test_rate_limits_and_a_server_down_are_retried_not_stopped(llm: ScriptedLLM):
     llm.script(error(429, retry_after="0"), error(502), answer(good_answer()))
     calls: list[CallRecord] = []
-    outcome = make_writer(llm, attempts=3).write(source(), category="", record=calls.append)
+    outcome = make_writer(llm, attempts=3).write([source()], category="", record=calls.append)
     assert outcome.draft is not None
     assert [c.error.split(" — ")[0] for c in calls if c.error] == [
         "model server: rate limit (HTTP 429)",
@@ -175,7 +175,7 @@ def test_the_window_named_by_an_overflow_is_learnt_and_the_request_fitted(llm: S
     llm.script(llamacpp_context(5455, 4096), answer(good_answer()))
     calls: list[CallRecord] = []
     writer = make_writer(llm, chat={"max_tokens": 4096})
-    outcome = writer.write(source(), category="", record=calls.append)
+    outcome = writer.write([source()], category="", record=calls.append)
     assert outcome.draft is not None
     first, second = llm.calls
     assert first["max_tokens"] == 4096
@@ -187,7 +187,7 @@ def test_llamacpp_props_give_the_window_and_max_tokens_fits_it(llm: ScriptedLLM)
     llm.speak_as_llamacpp(n_ctx=4096)
     llm.script(answer(good_answer()))
     writer = make_writer(llm, chat={"max_tokens": 4096})
-    assert writer.write(source(), category="", record=lambda c: None).draft is not None
+    assert writer.write([source()], category="", record=lambda c: None).draft is not None
     sent = llm.calls[0]
     prompt_chars = sum(len(m["content"]) for m in sent["messages"])
     # The estimate: 3 characters a token, 8 tokens around each message, MARGIN to spare.
@@ -199,7 +199,7 @@ def test_a_configured_window_needs_no_probe_and_a_big_one_changes_nothing(llm: S
     llm.script(answer(good_answer()))
     calls: list[CallRecord] = []
     outcome = make_writer(llm, chat={"context_tokens": 128_000}).write(
-        source(), category="", record=calls.append
+        [source()], category="", record=calls.append
     )
     assert outcome.draft is not None and outcome.draft.warnings == []
     assert llm.calls[0]["max_tokens"] == 4096
@@ -211,7 +211,7 @@ def test_a_source_too_long_for_the_window_is_cut_and_the_editor_told(llm: Script
     long_source.text = "\n".join([long_source.text] * 6)
     llm.script(answer(good_answer()))
     writer = make_writer(llm, chat={"context_tokens": 3000, "max_tokens": 1200})
-    outcome = writer.write(long_source, category="", record=lambda c: None)
+    outcome = writer.write([long_source], category="", record=lambda c: None)
     assert outcome.draft is not None
     note = [w for w in outcome.draft.warnings if w.startswith("Source tronquée")]
     assert len(note) == 1 and f"sur {len(long_source.text.split())}" in note[0]
@@ -223,7 +223,7 @@ def test_a_source_too_long_for_the_window_is_cut_and_the_editor_told(llm: Script
 def test_a_window_too_small_for_any_prompt_stops_with_the_fix(llm: ScriptedLLM):
     with pytest.raises(ModelStopped) as raised:
         make_writer(llm, chat={"context_tokens": 1100}).write(
-            source(), category="", record=lambda c: None
+            [source()], category="", record=lambda c: None
         )
     assert raised.value.fault is Fault.CONTEXT
     assert "augmentez `-c`/`num_ctx`" in str(raised.value)
@@ -240,14 +240,14 @@ def test_ollama_is_sent_its_num_ctx(
     llm.speak_as_ollama(num_ctx=modelfile)
     llm.script(answer(good_answer()))
     writer = make_writer(llm, chat={"context_tokens": configured, "max_tokens": 2048})
-    assert writer.write(source(), category="", record=lambda c: None).draft is not None
+    assert writer.write([source()], category="", record=lambda c: None).draft is not None
     assert llm.calls[0]["options"] == {"num_ctx": expected}
 
 
 def test_a_cut_off_answer_is_said_so_and_asked_shorter(llm: ScriptedLLM):
     llm.script(cut_off(good_answer()[:900]), answer(good_answer()))
     calls: list[CallRecord] = []
-    outcome = make_writer(llm).write(source(), category="", record=calls.append)
+    outcome = make_writer(llm).write([source()], category="", record=calls.append)
     assert outcome.draft is not None and outcome.repairs == 1
     assert [c.finish_reason for c in calls] == ["length", "stop"]
     repair = llm.calls[1]["messages"]
@@ -257,7 +257,7 @@ def test_a_cut_off_answer_is_said_so_and_asked_shorter(llm: ScriptedLLM):
 
 def test_answers_cut_every_time_are_held_as_cut_not_as_bad_json(llm: ScriptedLLM):
     llm.default = lambda request: cut_off('{"title": "Grenoble')
-    outcome = make_writer(llm, max_repairs=1).write(source(), category="", record=lambda c: None)
+    outcome = make_writer(llm, max_repairs=1).write([source()], category="", record=lambda c: None)
     assert outcome.draft is None
     assert outcome.held_reasons == ["réponse coupée (max_tokens / contexte)"]
 
@@ -266,7 +266,7 @@ def test_the_model_recorded_is_the_one_the_server_named(llm: ScriptedLLM):
     llm.script(answer(good_answer(), served_model="qwen2.5-0.5b-instruct-q4_k_m.gguf"))
     calls: list[CallRecord] = []
     outcome = make_writer(llm, model="gpt-4o-mini").write(
-        source(), category="", record=calls.append
+        [source()], category="", record=calls.append
     )
     assert calls[0].model == "qwen2.5-0.5b-instruct-q4_k_m.gguf"
     assert outcome.draft is not None
@@ -279,7 +279,7 @@ def test_a_failed_call_records_its_real_duration(llm: ScriptedLLM):
     llm.script(slow_failure)
     calls: list[CallRecord] = []
     with pytest.raises(ModelError):
-        make_writer(llm).write(source(), category="", record=calls.append)
+        make_writer(llm).write([source()], category="", record=calls.append)
     assert calls[0].duration_ms >= 400
 
 
@@ -311,7 +311,7 @@ def test_repairs_send_the_last_answer_not_the_whole_history_when_the_window_is_t
     bad["title"] = "Un titre " + "beaucoup trop long " * 12
     llm.default = lambda request: answer(json.dumps(bad, ensure_ascii=False))
     make_writer(llm, max_repairs=3, chat={"context_tokens": 6000, "max_tokens": 1100}).write(
-        source(), category="", record=lambda c: None
+        [source()], category="", record=lambda c: None
     )
     sizes = [len(call["messages"]) for call in llm.calls]
     assert sizes[0] == 2 and max(sizes) <= 6
@@ -328,7 +328,7 @@ def test_the_readmes_ollama_example_sends_its_window(llm: ScriptedLLM, tmp_path:
     config = load(tmp_path / "bot.toml", environ={"OPENAI_BASE_URL": llm.base_url})
     llm.speak_as_ollama()
     llm.script(answer(good_answer()))
-    outcome = make_app_writer(config).write(source(), category="", record=lambda c: None)
+    outcome = make_app_writer(config).write([source()], category="", record=lambda c: None)
     assert outcome.draft is not None
     sent = llm.calls[0]
     assert sent["model"] == "mistral-nemo" and sent["options"] == {"num_ctx": 16384}

@@ -31,7 +31,7 @@ def test_one_call_gives_a_checked_draft_with_its_cost_recorded(llm: ScriptedLLM)
     llm.script(answer(good_answer(), prompt_tokens=1500, completion_tokens=1100))
     calls: list[CallRecord] = []
     outcome = make_writer(llm, model="scripted-model", attempts=3).write(
-        source(), category="Société", record=calls.append
+        [source()], category="Société", record=calls.append
     )
     assert outcome.draft is not None and outcome.repairs == 0
     assert outcome.draft.writer == "scripted-model" and outcome.draft.rewritten
@@ -56,7 +56,7 @@ def test_answer_in_a_code_fence_is_accepted(llm: ScriptedLLM):
     llm.script(answer(f"Voici l'article :\n```json\n{good_answer()}\n```"))
     assert (
         make_writer(llm, model="scripted-model", attempts=3)
-        .write(source(), category="", record=lambda c: None)
+        .write([source()], category="", record=lambda c: None)
         .draft
         is not None
     )
@@ -76,11 +76,11 @@ def test_a_429_pauses_every_writer_for_its_retry_after_then_the_call_goes_again(
         while not llm.calls:  # starts once the 429 was heard, during its pause
             time.sleep(0.01)
         time.sleep(0.2)
-        writer.write(source(), category="", record=calls.append)
+        writer.write([source()], category="", record=calls.append)
 
     second = threading.Thread(target=second_writer)
     second.start()
-    outcome = writer.write(source(), category="", record=calls.append)
+    outcome = writer.write([source()], category="", record=calls.append)
     second.join(10)
     assert outcome.draft is not None
     assert calls[0].error is not None
@@ -101,7 +101,7 @@ def test_a_429_asking_longer_than_a_retry_waits_gives_the_story_back_at_once(llm
     writer = make_writer(llm, model="scripted-model", attempts=3)
     started = time.monotonic()
     with pytest.raises(ModelUnavailable, match="HTTP 429"):
-        writer.write(source(), category="", record=calls.append)
+        writer.write([source()], category="", record=calls.append)
     assert time.monotonic() - started < 1
     assert writer.breaker is not None and writer.breaker.blocked()
     assert len(llm.calls) == 1
@@ -112,7 +112,7 @@ def test_server_errors_that_persist_raise_model_error(llm: ScriptedLLM):
     calls: list[CallRecord] = []
     with pytest.raises(ModelError, match="HTTP 500"):
         make_writer(llm, model="scripted-model", attempts=3).write(
-            source(), category="", record=calls.append
+            [source()], category="", record=calls.append
         )
     assert len(calls) == 3 and all(c.error for c in calls)
 
@@ -121,7 +121,7 @@ def test_malformed_json_is_sent_back_and_repaired(llm: ScriptedLLM):
     llm.script(answer('{"title": "Écoles de Grenoble", "body_html": '), answer(good_answer()))
     calls: list[CallRecord] = []
     outcome = make_writer(llm, model="scripted-model", attempts=3).write(
-        source(), category="", record=calls.append
+        [source()], category="", record=calls.append
     )
     assert outcome.draft is not None and outcome.repairs == 1
     assert [c.purpose for c in calls] == ["write", "repair"]
@@ -134,7 +134,7 @@ def test_malformed_json_is_sent_back_and_repaired(llm: ScriptedLLM):
 def test_garbage_every_time_is_held_with_the_reason(llm: ScriptedLLM):
     llm.script(answer("Je ne peux pas répondre."), answer("[]"), answer("{}"))
     outcome = make_writer(llm, model="scripted-model", attempts=3, max_repairs=2).write(
-        source(), category="", record=lambda c: None
+        [source()], category="", record=lambda c: None
     )
     assert outcome.draft is None
     assert any("missing keys" in reason for reason in outcome.held_reasons)
@@ -143,6 +143,6 @@ def test_garbage_every_time_is_held_with_the_reason(llm: ScriptedLLM):
 
 def test_an_answer_nested_too_deeply_is_sent_back(llm: ScriptedLLM):
     llm.script(answer("[" * 100_000 + "]" * 100_000), answer(good_answer()))
-    outcome = make_writer(llm, model="scripted-model").write(source(), category="", record=lambda c: None)
+    outcome = make_writer(llm, model="scripted-model").write([source()], category="", record=lambda c: None)
     assert outcome.draft is not None and outcome.repairs == 1
     assert "nested too deeply" in llm.calls[1]["messages"][-1]["content"]

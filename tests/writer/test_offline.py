@@ -42,7 +42,7 @@ def write(article: SourceArticle) -> Draft:
     writer = Writer(
         model=None, prompts=Prompts.load(default_prompts_dir()), quality=QualitySettings()
     )
-    draft = writer.write(article, category="Actualités", record=lambda call: None).draft
+    draft = writer.write([article], category="Actualités", record=lambda call: None).draft
     assert draft is not None
     return draft
 

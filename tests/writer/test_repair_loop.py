@@ -86,7 +86,7 @@ def test_a_bad_answer_is_repaired_in_the_same_conversation(llm: ScriptedLLM, cas
     expected, spoil = BAD[case]
     good = load_draft()
     llm.script(answer(as_answer(spoil(good))), answer(as_answer(good)))
-    outcome = make_writer(llm).write(load_source(), category="", record=lambda call: None)
+    outcome = make_writer(llm).write([load_source()], category="", record=lambda call: None)
     assert outcome.draft is not None and outcome.repairs == 1
     follow_up = llm.calls[1]["messages"]
     roles = [m["role"] for m in follow_up]
@@ -105,7 +105,7 @@ def test_a_model_that_never_fixes_it_is_held_with_its_reasons(llm: ScriptedLLM, 
     bad = as_answer(spoil(load_draft()))
     llm.script(answer(bad), answer(bad), answer(bad))
     outcome = make_writer(llm, max_repairs=2).write(
-        load_source(), category="", record=lambda c: None
+        [load_source()], category="", record=lambda c: None
     )
     assert outcome.draft is None and len(llm.calls) == 3
     assert any(
@@ -117,7 +117,7 @@ def test_flag_policy_publishes_with_the_facts_listed_for_the_editor(llm: Scripte
     bad = as_answer(BAD["invented number"][1](load_draft()))
     llm.script(answer(bad))
     outcome = make_writer(llm, on_unsupported_facts="flag").write(
-        load_source(), category="", record=lambda c: None
+        [load_source()], category="", record=lambda c: None
     )
     assert outcome.draft is not None
     assert any("nombre 43" in warning for warning in outcome.draft.warnings)
@@ -136,7 +136,7 @@ def test_prompt_injection_obeyed_is_caught(llm: ScriptedLLM):
     )
     llm.script(answer(as_answer(obeyed)), answer(as_answer(obeyed)), answer(as_answer(obeyed)))
     source = injected_source()
-    outcome = make_writer(llm).write(source, category="", record=lambda c: None)
+    outcome = make_writer(llm).write([source], category="", record=lambda c: None)
     assert outcome.draft is None
     assert any("prompt_injection" in r or "links" in r for r in outcome.held_reasons)
     # The instructions reached the model as data inside the <source> markers, nowhere else.

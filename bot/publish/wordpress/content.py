@@ -11,7 +11,8 @@ from bot.publish.wordpress import blocks
 from bot.publish.wordpress.blocks import paragraph, to_blocks
 from bot.publish.wordpress.related import RelatedPost
 from bot.publish.wordpress.transport import Transport
-from bot.story import Submission
+from bot.seo.text import enumeration
+from bot.story import SourceArticle, Submission
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,9 @@ def body_blocks(submission: Submission, *, image: BodyImage | None = None,
                                      image.caption))
     if related:
         parts.append(blocks.link_list("À lire aussi", [(p.title, p.link) for p in related]))
-    # The writer already credits and links the source, unless the draft came from elsewhere.
-    if not submission.source_url or submission.source_url not in submission.draft.body_html:
+    # The writer already credits and links the sources, unless the draft came from elsewhere.
+    body = submission.draft.body_html
+    if any(not source.url or source.url not in body for source in submission.sources):
         parts.append(credit_line(submission))
     return "\n\n".join(part for part in parts if part)
 
@@ -48,26 +50,27 @@ def image_alt(submission: Submission) -> str:
 
 
 def credit_line(submission: Submission) -> str:
-    name = html.escape(source_name(submission), quote=False)
-    if not submission.source_url:
-        return paragraph(f"<em>D’après {name}.</em>")
-    link = html.escape(submission.source_url, quote=True)
-    return paragraph(f'<em>D’après <a href="{link}">{name}</a>.</em>')
+    """« D’après AFP. », every source named, each with its link when it has one."""
+    credits = list(dict.fromkeys(_credit(source) for source in submission.sources))
+    return paragraph(f"<em>D’après {enumeration(credits)}.</em>")
 
 
-def source_name(submission: Submission) -> str:
-    return submission.source_name.strip() or urlsplit(submission.source_url).hostname or "la source"
+def _credit(source: SourceArticle) -> str:
+    name = html.escape(source_name(source), quote=False)
+    if not source.url:
+        return name
+    return f'<a href="{html.escape(source.url, quote=True)}">{name}</a>'
+
+
+def source_name(source: SourceArticle) -> str:
+    return source.source_name.strip() or urlsplit(source.url).hostname or "la source"
 
 
 def editor_note(submission: Submission, warnings: list[str]) -> str:
     """Plain text for the editor, shown beside the draft by the mu-plugin, never to readers."""
     draft = submission.draft
     how = "réécrit" if draft.rewritten else "repris tel quel, sans réécriture"
-    lines = [
-        f"Source : {source_name(submission)} — {submission.source_title}".rstrip(" —"),
-        f"Lien : {submission.source_url}",
-        f"Rédaction : {draft.writer} ({how})",
-    ]
+    lines = [*_sources_lines(submission.sources), f"Rédaction : {draft.writer} ({how})"]
     if draft.seo:
         lines.append(f"Yoast : SEO {draft.seo.get('seo_score', '?')}/100, lisibilité "
                      f"{draft.seo.get('readability_score', '?')}/100")
@@ -76,6 +79,16 @@ def editor_note(submission: Submission, warnings: list[str]) -> str:
         lines.append("À vérifier :")
         lines.extend(f"- {note}" for note in dict.fromkeys(notes))
     return "\n".join(lines)
+
+
+def _sources_lines(sources: Sequence[SourceArticle]) -> list[str]:
+    """Each source by name, title and link: what the editor checks the draft against."""
+    if len(sources) == 1:
+        source = sources[0]
+        return [f"Source : {source_name(source)} — {source.title}".rstrip(" —"),
+                f"Lien : {source.url}"]
+    return [f"Sources ({len(sources)}) :", *(
+        f"- {source_name(s)} — {s.title} : {s.url}".rstrip(" :—") for s in sources)]
 
 
 def term_id(transport: Transport, taxonomy: str, name: str, *, create: bool = True) -> int | None:

@@ -62,7 +62,7 @@ def alt_text(submission: Submission) -> str:
 
 
 def caption(submission: Submission) -> str:
-    credit = (submission.image_credit or "").strip() or source_name(submission)
+    credit = (submission.image_credit or "").strip() or source_name(submission.primary)
     return f"Crédit : {credit}"
 
 

@@ -276,11 +276,8 @@ def provenance(submission: Submission, settings: WordPressSettings, warnings: li
         "prompt_version": settings.prompt_version,
         "bot_user": settings.user,
         "sources": [
-            {
-                "title": submission.source_title,
-                "url": submission.source_url,
-                "name": submission.source_name,
-            }
+            {"title": source.title, "url": source.url, "name": source.source_name}
+            for source in submission.sources
         ],
         "gate_warnings": [*draft.warnings, *warnings],
     }
