@@ -11,13 +11,15 @@ article page and the image were read when the story was stored (bot.pipeline.enr
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
 from bot.failpoints import failpoint
 from bot.publish import Publisher
 from bot.select.selection import Selection
-from bot.store import State, Story, transition
+from bot.store import State, Story, sources, transition
+from bot.store.models import StorySource
 from bot.store.spool import Spool
 from bot.story import Draft, SourceArticle, StoryOutcome, Submission
 from bot.writer import Writer
@@ -108,8 +110,26 @@ def publish_story(
 
 
 def sources_of(session: Session, story: Story) -> list[SourceArticle]:
-    """What the story is written from and credited to: its sources, the primary first."""
-    return [source_of(story)]
+    """What the story is written from and credited to: its sources (bot.store.sources),
+    the primary first. The primary is the story row, whose text may be the article page
+    read at storing (bot.pipeline.enrich), unless its wire sent a new version since."""
+    primary = source_of(story)
+    versions = [row for row in sources.history(session, story.id) if row.guid == story.guid]
+    if len(versions) > 1:
+        latest = versions[-1]
+        primary = replace(primary, title=latest.title, text=latest.text,
+                          url=latest.url or primary.url)
+    others = [row for row in sources.of(session, story.id) if row.guid != story.guid]
+    return [primary, *map(_source_article, others)]
+
+
+def _source_article(row: StorySource) -> SourceArticle:
+    return SourceArticle(
+        title=row.title,
+        text=row.text,
+        url=row.url,
+        source_name=row.feed.title if row.feed else "",
+    )
 
 
 def source_of(story: Story) -> SourceArticle:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import Event, Feed, LLMCall, State, Story
+from bot.store.stories import CLUSTER_WAIT
 
 
 def state_counts(session: Session) -> dict[str, int]:
@@ -102,6 +103,9 @@ def wait_reason(story: Story, now: datetime) -> tuple[str, datetime | None] | No
     if story.state not in (State.NEW, State.WRITTEN) or story.lease_owner:
         return None
     if story.not_before is not None and story.not_before > now:
+        # A story never tried yet waits for other sources to join (bot.store.stories).
+        if story.attempts == 0 and story.reasons == [CLUSTER_WAIT]:
+            return CLUSTER_WAIT, story.not_before
         return f"retry after a failed attempt: {story.last_error or '?'}", story.not_before
     if story.reasons:  # a breaker (a dependency down) or the day's budget said why
         return story.reasons[0], None

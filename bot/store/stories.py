@@ -24,6 +24,8 @@ from bot.store.models import Event, Feed, State, Story, StoryKey, utcnow
 
 log = logging.getLogger(__name__)
 DEFAULT_CLUSTERS = ClusterSettings()
+# The reason a new story gives while it waits for other sources to join ([cluster] wait).
+CLUSTER_WAIT = "cluster wait"
 
 
 class IngestResult:
@@ -114,11 +116,14 @@ def _ingest_once(
         session.flush()
         return IngestResult.JOINED
     state, result, detail = State.NEW, IngestResult.NEW, f"from {feed.url}"
+    waits_until = None
     if original:
         state, result = State.DUPLICATE, IngestResult.DUPLICATE
         detail = f"same story as #{original}"
     elif skipped:
         state, result, detail = State.SKIPPED, IngestResult.SKIPPED, skipped
+    else:
+        waits_until = _joinable_until(feed, clusters)
     story = Story(
         uid=uuid.uuid4().hex,
         feed_id=feed.id,
@@ -135,7 +140,8 @@ def _ingest_once(
         published_at=item.published_at,
         state=state,
         duplicate_of_id=original,
-        reasons=[skipped] if state == State.SKIPPED else None,
+        reasons=[skipped] if state == State.SKIPPED else [CLUSTER_WAIT] if waits_until else None,
+        not_before=waits_until,
     )
     session.add(story)
     session.flush()
@@ -149,6 +155,17 @@ def _ingest_once(
     session.add(Event(story_id=story.id, stage="ingest", outcome=story.state, detail=detail))
     session.flush()
     return result
+
+
+def _joinable_until(feed: Feed, clusters: ClusterSettings) -> datetime | None:
+    """When a new story may be written: `[cluster] wait` after its first source came, so
+    that other wires telling it can join before the model call (None: at once). A feed's
+    first poll does not wait: its items are a backlog already out before we read it, and
+    the other feeds' copies come in their own first polls, before anything is written
+    (so the sample run and a new newsroom's first run draft at once)."""
+    if not clusters.wait_seconds or feed.last_success_at is None:
+        return None
+    return utcnow() + timedelta(seconds=clusters.wait_seconds)
 
 
 def _story_told_elsewhere(
