@@ -62,15 +62,17 @@ def shown(config: Path) -> dict:
     return json.loads(result.output)
 
 
-@pytest.fixture
+@pytest.fixture(params=["rest"])
 def posted(wp: LocalWordPress, llm: ScriptedLLM, web_server: WebServer, make_config, request):
-    """A story written by the model and posted as a draft: (config, post id, story uid)."""
-    rss = web_server.route("/rss", Reply(body=feed(f"revise-{request.node.name}")))
+    """A story written by the model and posted as a draft: (config, post id, story uid).
+    Over REST unless the test asks for XML-RPC too (indirect parametrize)."""
+    guid = f"revise-{request.node.name}".replace("[", "-").replace("]", "")
+    rss = web_server.route("/rss", Reply(body=feed(guid)))
     config = make_config(
         feeds=[{"url": rss, "category": "Société"}],
         llm={"base_url": llm.base_url},
         publish={"target": "wordpress"},
-        wordpress={"url": wp.url, "user": wp.user},
+        wordpress={"url": wp.url, "user": wp.user, "api": request.param},
     )
     llm.script(answer(GOOD))
     run_once(config, wp)
@@ -89,6 +91,7 @@ def revisions(wp: LocalWordPress, post_id: int) -> int:
     return len(wp.get(f"/wp/v2/posts/{post_id}/revisions", per_page=100))
 
 
+@pytest.mark.parametrize("posted", ["rest", "xmlrpc"], indirect=True)
 def test_a_rewrite_request_updates_the_same_draft(wp, llm, posted):
     config, post_id, uid = posted
     before = wp.post(post_id)
