@@ -16,15 +16,17 @@ from bot.net.limits import Limits
 from bot.store import Story
 
 
-def needs_page(story: Story, below_words: int) -> bool:
-    remote = story.feed is not None and story.feed.url.startswith(("http://", "https://"))
-    return remote and bool(story.url) and len(story.source_text.split()) < below_words
+def needs_page(feed_url: str, url: str, text: str, below_words: int) -> bool:
+    """Does a story from this feed, at `url`, with this text, have its page read?"""
+    remote = feed_url.startswith(("http://", "https://"))
+    return remote and bool(url) and len(text.split()) < below_words
 
 
 def enrich_story(session: Session, story: Story, limits: Limits, below_words: int) -> None:
     """Complete a short story from its article page; a page that cannot be had
     leaves the feed's text as it is."""
-    if not needs_page(story, below_words):
+    feed_url = story.feed.url if story.feed is not None else ""
+    if not needs_page(feed_url, story.url, story.source_text, below_words):
         return
     article = fetch_article(story.url, limits)
     if article is None:

@@ -2,12 +2,11 @@
 transition, park, release_all). The database is the single source of truth."""
 
 from bot.store.db import make_engine, session_factory, upgrade
+from bot.store.ingest import IngestResult, Stored, ingest, store_items, stored_story
 from bot.store.models import Event, Feed, LLMCall, State, Story, StoryKey
 from bot.store.stories import (
-    IngestResult,
     choose_by_hand,
     claim,
-    ingest,
     note_waiting,
     park,
     record_triage,
@@ -16,7 +15,6 @@ from bot.store.stories import (
     release_mine,
     renew,
     retry,
-    stored_story,
     transition,
     wait_for_service,
 )
@@ -27,6 +25,7 @@ __all__ = [
     "IngestResult",
     "LLMCall",
     "State",
+    "Stored",
     "Story",
     "StoryKey",
     "choose_by_hand",
@@ -42,6 +41,7 @@ __all__ = [
     "renew",
     "retry",
     "session_factory",
+    "store_items",
     "stored_story",
     "transition",
     "upgrade",

@@ -82,6 +82,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+def _sqlite_wait_for_disk(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """Back in the pool, a connection's commits wait for the disk again (see redoable)."""
+    dbapi_connection.execute("PRAGMA synchronous=FULL")
+
+
+def redoable(session: Session) -> None:
+    """The session's current transaction commits without waiting for the disk (SQLite
+    WAL synchronous=NORMAL, PostgreSQL synchronous_commit off): a power cut may lose
+    the last such commits, each whole, and in order. Only for work redone from its
+    source when lost (a feed's items with its validators: the next poll fetches them
+    again); any later commit that waits for the disk writes them with it (the log is
+    written in order), so nothing done with them afterwards outlives them."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA synchronous=NORMAL"))
+    else:
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
 def make_engine(url: str, *, connections: int = 5) -> Engine:
     """`connections`: how many the pool keeps (more may open for a while): one or two
     per thread that works at once (writers, publishers, the heartbeat, the feeds)."""
@@ -91,6 +109,7 @@ def make_engine(url: str, *, connections: int = 5) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, pool_size=connections)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _sqlite_wait_for_disk)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=connections)
     event.listen(engine, "handle_error", _name_the_fault)

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.store.ingest import CLUSTER_WAIT
 from bot.store.models import Event, Feed, LLMCall, State, Story
-from bot.store.stories import CLUSTER_WAIT
 
 
 def state_counts(session: Session) -> dict[str, int]:

@@ -158,27 +158,78 @@ def record(
     """Add `item` as a source of `story` (flushed, not committed); with `indexed`, its
     bands go in the near-duplicate index so later items can join the story."""
     now = utcnow()
-    source = StorySource(
-        story_id=story.id,
-        feed_id=feed.id if feed is not None else None,
-        guid=item.guid,
-        url=item.url,
-        title=item.title,
-        text=item.text,
-        content_hash=content_hash(item.title, item.text),
-        kind=(kind or source_kind(item.title)).value,
-        published_at=item.published_at,
-        added_at=now,
-        signature=fingerprint.to_bytes() if fingerprint is not None else None,
-    )
+    source = StorySource(**_source_row(story.id, feed, item, fingerprint, kind, now))
     session.add(source)
     session.flush()
     if indexed and fingerprint is not None:
-        session.execute(
-            insert(StoryBand),
-            [{"bucket": b, "added_at": now, "source_id": source.id} for b in fingerprint.buckets],
-        )
+        session.execute(insert(StoryBand), _band_rows(source.id, fingerprint, now))
     return source
+
+
+def record_all(
+    session: Session, feed: Feed, firsts: list[tuple[int, FeedItem, Fingerprint | None, bool]]
+) -> None:
+    """`record` for the first sources of many stories of one feed at once (a poll's
+    batch): (story id, item, fingerprint, indexed) each; a few statements in all."""
+    if not firsts:
+        return
+    now = utcnow()
+    table = StorySource.__table__
+    ids = (
+        session.connection()
+        .execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            [_source_row(story_id, feed, item, fp, None, now) for story_id, item, fp, _ in firsts],
+        )
+        .scalars()
+        .all()
+    )
+    bands = [
+        row
+        for source_id, (_, _, fp, indexed) in zip(ids, firsts, strict=True)
+        if indexed and fp is not None
+        for row in _band_rows(source_id, fp, now)
+    ]
+    if bands:
+        session.connection().execute(insert(StoryBand.__table__), bands)
+
+
+def _source_row(
+    story_id: int,
+    feed: Feed | None,
+    item: FeedItem,
+    fingerprint: Fingerprint | None,
+    kind: SourceKind | None,
+    now: datetime,
+) -> dict[str, object]:
+    return {
+        "story_id": story_id,
+        "feed_id": feed.id if feed is not None else None,
+        "guid": item.guid,
+        "url": item.url,
+        "title": item.title,
+        "text": item.text,
+        "content_hash": content_hash(item.title, item.text),
+        "kind": (kind or source_kind(item.title)).value,
+        "published_at": item.published_at,
+        "added_at": now,
+        "signature": fingerprint.to_bytes() if fingerprint is not None else None,
+    }
+
+
+def _band_rows(source_id: int, fingerprint: Fingerprint, now: datetime) -> list[dict[str, object]]:
+    return [{"bucket": b, "added_at": now, "source_id": source_id} for b in fingerprint.buckets]
+
+
+def latest_hashes(session: Session, story_ids: set[int]) -> dict[tuple[int, str], str | None]:
+    """The content hash of the latest version of each source of these stories, by
+    (story id, GUID): what `resighted` compares with, for a batch in one query."""
+    rows = session.execute(
+        select(StorySource.story_id, StorySource.guid, StorySource.content_hash)
+        .where(StorySource.story_id.in_(story_ids))
+        .order_by(StorySource.id)
+    )
+    return {(story_id, guid): digest for story_id, guid, digest in rows}  # the last wins
 
 
 def join(

@@ -1,194 +1,21 @@
-"""Story lifecycle: ingest with dedup, then every change of a story row: claim with a
-lease, renew it, release, transition (one commit each), park a failed attempt."""
+"""Story lifecycle after ingest (bot.store.ingest): every change of a story row: claim
+with a lease, renew it, release, transition (one commit each), park a failed attempt."""
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
-from bot import cluster
-from bot.config.cluster import ClusterSettings
 from bot.errors import LeaseLost
-from bot.feeds.item import FeedItem
-from bot.store import sources
-from bot.store.dedup import canonical_url, key_value, text_fingerprint
-from bot.store.models import Event, Feed, State, Story, StoryKey, utcnow
+from bot.store.models import Event, State, Story, utcnow
 
 log = logging.getLogger(__name__)
-DEFAULT_CLUSTERS = ClusterSettings()
-# The reason a new story gives while it waits for other sources to join ([cluster] wait).
-CLUSTER_WAIT = "cluster wait"
-
-
-class IngestResult:
-    NEW = "new"
-    KNOWN = "known"  # this GUID was stored before, unchanged: nothing to do
-    DUPLICATE = "duplicate"  # another item already told this story, word for word
-    SKIPPED = "skipped"  # stored, but turned away by the selection (bot.select)
-    JOINED = "joined"  # another feed's telling of a stored story: one more source of it
-    CHANGED = "changed"  # this GUID's title or text changed: a new version of the source
-
-
-def _keys(item: FeedItem) -> list[tuple[str, str]]:
-    keys = [("guid", key_value(item.guid))]
-    if item.url:
-        keys.append(("url", key_value(canonical_url(item.url))))
-    if fingerprint := text_fingerprint(item.title, item.text):
-        keys.append(("text", fingerprint))
-    return keys
-
-
-def _find(session: Session, kind: str, value: str) -> int | None:
-    return session.scalar(
-        select(StoryKey.story_id).where(StoryKey.kind == kind, StoryKey.value == value)
-    )
-
-
-def stored_story(session: Session, guid: str) -> Story | None:
-    """The story stored under this item GUID, if any."""
-    story_id = _find(session, "guid", key_value(guid))
-    return session.get(Story, story_id) if story_id is not None else None
-
-
-def ingest(
-    session: Session,
-    feed: Feed,
-    item: FeedItem,
-    category: str,
-    skipped: str | None = None,
-    *,
-    commit: bool = True,
-    clusters: ClusterSettings = DEFAULT_CLUSTERS,
-) -> str:
-    """Store one item before anything else is done with it; with `skipped` (the
-    selection's reason), stored as `skipped`, never lost. Committed, unless
-    `commit` is False: a poll stores a feed's items in one transaction, each in its
-    own savepoint, so one item the database refuses costs only that item. An item
-    close enough (`clusters`) to a story of the window joins it as another source
-    (bot.store.sources) instead of starting a story.
-
-    Returns an IngestResult value. Safe with several workers: the unique key
-    constraint decides who stored the story first; the loser retries and
-    finds it; on PostgreSQL one lock makes the choice of a cluster one at a time.
-    """
-    for _ in range(3):
-        try:
-            with session.begin_nested():
-                result = _ingest_once(session, feed, item, category, skipped, clusters)
-        except IntegrityError:
-            continue  # another worker stored a key first: look again
-        if commit:
-            session.commit()
-        return result
-    raise RuntimeError(f"could not store item {item.guid!r}: keys keep colliding")
-
-
-def _ingest_once(
-    session: Session,
-    feed: Feed,
-    item: FeedItem,
-    category: str,
-    skipped: str | None,
-    clusters: ClusterSettings,
-) -> str:
-    sources.lock_index(session)
-    keys = _keys(item)
-    guid_key = keys[0]
-    if (known := _find(session, *guid_key)) is not None:
-        story = session.get(Story, known)
-        changed = story is not None and sources.resighted(session, story, feed, item)
-        return IngestResult.CHANGED if changed else IngestResult.KNOWN
-    original = next((sid for kind, value in keys[1:] if (sid := _find(session, kind, value))), None)
-    fingerprint = cluster.fingerprint(item.title, item.text)
-    joins = not (original or skipped) and fingerprint is not None
-    if joins and (story := _story_told_elsewhere(session, feed, item, fingerprint, clusters)):
-        # A joined source keeps only its GUID key, like a duplicate: its URL and text
-        # would find the story again anyway.
-        session.add(StoryKey(kind=guid_key[0], value=guid_key[1], story_id=story.id))
-        session.flush()
-        return IngestResult.JOINED
-    state, result, detail = State.NEW, IngestResult.NEW, f"from {feed.url}"
-    waits_until = None
-    if original:
-        state, result = State.DUPLICATE, IngestResult.DUPLICATE
-        detail = f"same story as #{original}"
-    elif skipped:
-        state, result, detail = State.SKIPPED, IngestResult.SKIPPED, skipped
-    else:
-        waits_until = _joinable_until(feed, clusters)
-    story = Story(
-        uid=uuid.uuid4().hex,
-        feed_id=feed.id,
-        guid=item.guid,
-        url=item.url,
-        title=item.title,
-        source_text=item.text,
-        # A language tag is short ("fr", "fr-CA"); a feed's odd value must not fail the row.
-        source_language=item.language[:20] if item.language else None,
-        category=category,
-        source_categories=list(item.categories) or None,
-        image_url=item.image_url,
-        image_credit=item.image_credit,
-        published_at=item.published_at,
-        state=state,
-        duplicate_of_id=original,
-        reasons=[skipped] if state == State.SKIPPED else [CLUSTER_WAIT] if waits_until else None,
-        not_before=waits_until,
-    )
-    session.add(story)
-    session.flush()
-    # A duplicate keeps only its GUID key: the URL and text keys belong to the original.
-    # So does a skipped story: the same story from a feed whose rules let it through
-    # is then stored as new, not as the duplicate of one that is not written.
-    for kind, value in [guid_key] if original or skipped else keys:
-        session.add(StoryKey(kind=kind, value=value, story_id=story.id))
-    # Only a story that may be written is indexed: later items of its event join it.
-    sources.record(session, story, feed, item, fingerprint, indexed=state == State.NEW)
-    session.add(Event(story_id=story.id, stage="ingest", outcome=story.state, detail=detail))
-    session.flush()
-    return result
-
-
-def _joinable_until(feed: Feed, clusters: ClusterSettings) -> datetime | None:
-    """When a new story may be written: `[cluster] wait` after its first source came, so
-    that other wires telling it can join before the model call (None: at once). A feed's
-    first poll does not wait: its items are a backlog already out before we read it, and
-    the other feeds' copies come in their own first polls, before anything is written
-    (so the sample run and a new newsroom's first run draft at once)."""
-    if not clusters.wait_seconds or feed.last_success_at is None:
-        return None
-    return utcnow() + timedelta(seconds=clusters.wait_seconds)
-
-
-def _story_told_elsewhere(
-    session: Session,
-    feed: Feed,
-    item: FeedItem,
-    fingerprint: cluster.Fingerprint,
-    clusters: ClusterSettings,
-) -> Story | None:
-    """The story of the window that `item` tells in other words, which it joins as one more
-    source; None if it tells a story of its own."""
-    since = utcnow() - timedelta(seconds=clusters.window_seconds)
-    # A feed tells an event once: its next item on it is a follow-up of its own, unless
-    # the title says it is the wire's update or correction of it.
-    marked = cluster.source_kind(item.title) != cluster.SourceKind.ORIGINAL
-    near = sources.closest(
-        session, fingerprint, since, clusters.threshold, other_than_feed=None if marked else feed.id
-    )
-    if near is None:
-        return None
-    story = session.get_one(Story, near.story_id)
-    sources.join(session, story, feed, item, fingerprint, near.similarity)
-    return story
 
 
 def claim(

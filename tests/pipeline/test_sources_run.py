@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from bot.store.stories import CLUSTER_WAIT
+from bot.store.ingest import CLUSTER_WAIT
 from tests.pipeline.test_run_once import GRENOBLE, invoke, outbox, rss
 from tests.pipeline.wires import GOOD, WIRES
 from tests.servers.llm import ScriptedLLM, answer

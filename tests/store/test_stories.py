@@ -24,6 +24,7 @@ from bot.store import (
     release,
     retry,
     session_factory,
+    store_items,
     transition,
     upgrade,
 )
@@ -192,3 +193,43 @@ def test_a_database_from_before_not_before_keeps_its_parked_story_parked(tmp_pat
         assert story.not_before is not None and story.not_before.year == 2099
         assert claim(session, State.NEW, "w", timedelta(minutes=1), 1) == []
     engine.dispose()
+
+
+def test_a_feeds_items_stored_at_once_are_deduplicated_among_themselves(sessions):
+    """store_items decides each item against the stories stored before and the items
+    before it in the same batch: a repeated GUID is known, a repeated URL or text is a
+    duplicate of the batch's first, a skipped item keeps only its GUID key."""
+    other_text = (
+        "Le tribunal administratif a suspendu jeudi l'arrêté municipal qui interdisait "
+        "les terrasses chauffées dans le centre historique de la ville."
+    )
+    with sessions() as session:
+        feed = feed_of(session)
+        ingest(session, feed, item("before", "https://a.example/avant", other_text), "")
+        batch = [
+            (item("g1", "https://a.example/x"), None),
+            (item("g1", "https://a.example/x"), None),  # the same GUID twice in one feed
+            (item("g2", "https://a.example/x?utm_source=rss", "Autre."), None),  # same URL
+            (item("g3", "https://c.example/z", other_text.upper()), None),  # a stored text
+            (item("g4", "https://d.example/w", "Court."), "min_words: 1 < 50"),
+        ]
+        stored = store_items(session, feed, batch, "Société")
+        session.commit()
+        assert [s.result for s in stored] == [
+            IngestResult.NEW,
+            IngestResult.KNOWN,
+            IngestResult.DUPLICATE,
+            IngestResult.DUPLICATE,
+            IngestResult.SKIPPED,
+        ]
+        rows = {s.guid: s for s in session.scalars(select(Story))}
+        assert rows["g2"].duplicate_of_id == rows["g1"].id == stored[0].story_id
+        assert rows["g3"].duplicate_of_id == rows["before"].id
+        assert rows["g4"].state == State.SKIPPED and rows["g4"].reasons == ["min_words: 1 < 50"]
+        assert rows["g1"].category == "Société" and rows["g1"].state == State.NEW
+        events = session.scalars(select(Event).where(Event.story_id == rows["g2"].id)).one()
+        assert events.detail == f"same story as #{rows['g1'].id}"
+        # The skipped story's URL is not a key: the same story from another feed is new.
+        assert ingest(session, feed, item("g5", "https://d.example/w", other_text[:40]), "") == (
+            IngestResult.NEW
+        )
