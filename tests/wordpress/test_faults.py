@@ -131,23 +131,26 @@ def test_a_timeout_after_wordpress_stored_the_post_does_not_make_a_second_one(wp
     assert wp.posts_of_story(story) == [int(receipt.post_id)]
 
 
-def test_a_publish_stalled_past_its_lease_does_not_make_a_second_post(wp):
+@pytest.mark.parametrize("api", APIS)
+def test_a_publish_stalled_past_its_lease_does_not_make_a_second_post(wp, api):
     """Worker A's create stalls inside WordPress, past A's lease; worker B takes the story
-    over and publishes it. A's create lands second: the mu-plugin refuses it, and A edits
-    B's post. One post for the story."""
+    over and publishes it. A's create lands second: the mu-plugin refuses it (REST: 409;
+    XML-RPC: fault 409), and A edits B's post. One post for the story."""
     wp.install_plugin(PLUGINS / "stall-create.php")
     story = uid()
     draft = french_draft(title=f"Nantes : le tramway prolongé jusqu’à Rezé [en retard] {story}")
     receipts = {}
 
     def worker_a() -> None:
-        publisher = WordPressPublisher(wp.settings(timeout=20), wp.password, retry=QUICK)
+        publisher = WordPressPublisher(
+            wp.settings(timeout=20, api=api), wp.password, retry=QUICK
+        )
         receipts["a"] = publisher.publish(submission(story, draft=draft))
 
     stalled = threading.Thread(target=worker_a)
     stalled.start()
     time.sleep(1.5)  # A's create is inside WordPress, stalled before the post is stored
-    publisher = WordPressPublisher(wp.settings(), wp.password, retry=QUICK)
+    publisher = WordPressPublisher(wp.settings(api=api), wp.password, retry=QUICK)
     receipts["b"] = publisher.publish(submission(story, draft=draft))
     stalled.join(30)
     assert not stalled.is_alive()

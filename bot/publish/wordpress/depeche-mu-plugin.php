@@ -253,6 +253,34 @@ add_action('rest_after_insert_post', function ($post, $request, $creating) {
     }
 }, 10, 3);
 
+// XML-RPC: the same for wp.newPost, which the mu-plugin wraps (xmlrpc_methods below):
+// the caller logs in first (a stranger learns nothing), then the create holds the lock
+// until WordPress stored the post and its custom fields, or is refused (fault 409).
+function depeche_xmlrpc_new_post($args) {
+    global $wp_xmlrpc_server;
+    $fields = is_array($args[3] ?? null) ? ($args[3]['custom_fields'] ?? []) : [];
+    $story_id = '';
+    foreach (is_array($fields) ? $fields : [] as $field) {
+        if (is_array($field) && ($field['key'] ?? '') === DEPECHE_STORY_KEY) {
+            $story_id = (string) ($field['value'] ?? '');
+        }
+    }
+    $login = $args;  // wp_newPost escapes $args itself: log in with a copy
+    if ($story_id === '' || !(depeche_xmlrpc_user($login) instanceof WP_User)) {
+        return $wp_xmlrpc_server->wp_newPost($args);
+    }
+    global $wpdb;
+    $wpdb->get_var($wpdb->prepare('SELECT GET_LOCK(%s, 30)', depeche_lock_name($story_id)));
+    try {
+        if (depeche_find_posts($story_id)) {
+            return new IXR_Error(409, 'This story already has its post.');
+        }
+        return $wp_xmlrpc_server->wp_newPost($args);
+    } finally {
+        depeche_unlock($story_id);
+    }
+}
+
 function depeche_lock_name(string $story_id): string {
     return 'depeche_story_' . md5($story_id);
 }
@@ -458,6 +486,7 @@ add_filter('xmlrpc_methods', function ($methods) {
     $methods['depeche.describeMedia'] = 'depeche_xmlrpc_describe_media';
     $methods['depeche.findMedia'] = 'depeche_xmlrpc_find_media';
     $methods['depeche.addNote'] = 'depeche_xmlrpc_add_note';
+    $methods['wp.newPost'] = 'depeche_xmlrpc_new_post';
     return $methods;
 });
 

@@ -17,7 +17,8 @@ from bot.config.wordpress import WordPressSettings
 from bot.errors import PublishError, PublishLater, PublishRefused, PublishStopped
 
 STORY_KEY = "depeche_story_id"
-# The mu-plugin's refusal of a second post for one story (REST, HTTP 409).
+# The mu-plugin's refusal of a second post for one story (REST: HTTP 409 with this code;
+# XML-RPC: fault 409).
 STORY_POSTED = "depeche_story_exists"
 NOTE_KEY = "_depeche_editor_note"
 PROVENANCE_KEY = "_depeche_provenance"

@@ -14,14 +14,17 @@ from typing import Any
 from xml.parsers.expat import ExpatError
 
 from bot.config.wordpress import WordPressSettings
+from bot.errors import PublishLater
 from bot.net.retry import parse_retry_after
 from bot.publish.wordpress.doctor import XMLRPC_BLOCKED_FIX
 from bot.publish.wordpress.transport import (
+    STORY_KEY,
     ChangedPost,
     DeletedPost,
     MediaFile,
     PostFields,
     RemotePost,
+    StoryAlreadyPosted,
     Term,
     changed_post,
     credentials_refused,
@@ -35,6 +38,7 @@ _METHOD_MISSING = -32601
 _BAD_LOGIN = 403  # WordPress: "Incorrect username or password."
 _NOT_ALLOWED = 401
 _NOT_FOUND = 404
+_STORY_POSTED = 409  # the mu-plugin: this story already has its post
 
 
 def _timed_transport(https: bool, timeout: float) -> xmlrpc.client.Transport:
@@ -96,7 +100,14 @@ class XmlRpcTransport:
 
     def create_post(self, fields: PostFields) -> int:
         struct = _post_struct(fields, [{"key": k, "value": v} for k, v in fields.meta.items()])
-        return int(self._call("wp.newPost", "create a post", struct))
+        try:
+            refused = (_STORY_POSTED,)
+            return int(self._call("wp.newPost", "create a post", struct, raise_faults=refused))
+        except xmlrpc.client.Fault:  # the mu-plugin's refusal: the story has its post
+            post_id = self.find_post(fields.meta[STORY_KEY])
+            if post_id is None:
+                raise PublishLater("the site refused a second post, then found none") from None
+            raise StoryAlreadyPosted(post_id) from None
 
     def update_post(self, post_id: int, fields: PostFields) -> None:
         current = self._call("wp.getPost", "read its post", post_id, ["custom_fields"])
