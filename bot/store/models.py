@@ -11,6 +11,7 @@ A story moves through these states, each change committed at once:
      ├──> failed (writing kept failing; reasons kept)
      └──  duplicate (same story as another one; never written or published)
     published ──> rejected (an editor trashed or deleted its post; never posted again)
+    rejected ──> published (an editor took its post out of the trash)
     published ──> published (revised: rewritten on an editor's request or from new
                   sources, or a note added for the editor; bot.store.revisions)
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from statistics import median
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.sql import Subquery
 
 from bot.store.models import Event, Feed, SiteSync, State, Story
@@ -27,6 +27,8 @@ PUBLISHED = "published"  # as the bot posted it
 PUBLISHED_EDITED = "published_edited"  # a person edited or approved it first
 EDITED = "edited"  # not published yet
 REJECTED = State.REJECTED.value  # trashed or deleted for good
+SEEN = "seen"  # a post of the bot out of the trash, nothing else to say: never recorded
+RESTORED_STAGE = "restore"  # a rejected story's post taken out of the trash
 
 
 def last_look(session: Session, site: str) -> str:
@@ -43,25 +45,39 @@ def record_look(session: Session, site: str, modified_after: str) -> None:
 
 
 def record_decision(session: Session, uid: str, outcome: str, detail: str, *, at: datetime) -> bool:
-    """Record what an editor did with the story's post, at that moment; False when no
-    story has this uid."""
+    """Record what an editor did with the story's post, at that moment; True when the
+    story's history got a new line. A rejected story whose post is seen out of the trash
+    is the editors' again (`published`, the state of a story whose post exists)."""
     story = session.scalars(select(Story).where(Story.uid == uid)).first()
     if story is None:
         return False
+    restored = story.state == State.REJECTED and outcome != REJECTED
+    if restored:
+        why = detail if outcome == SEEN else "sorti de la corbeille"
+        transition(session, story, State.PUBLISHED, stage=RESTORED_STAGE, detail=why)
+        _date_last_event(story, at)
+    if outcome == SEEN:
+        return restored
     last = session.scalars(
         select(Event)
         .where(Event.story_id == story.id, Event.stage == STAGE)
         .order_by(Event.id.desc())
     ).first()
     if last is not None and (last.outcome, last.detail) == (outcome, detail):
-        return True
+        return restored
     if outcome == REJECTED:
         transition(session, story, State.REJECTED, stage=STAGE, detail=detail)
-        story.events[-1].at = at
+        _date_last_event(story, at)
     else:
         session.add(Event(story_id=story.id, stage=STAGE, outcome=outcome, detail=detail, at=at))
-    session.commit()
+        session.commit()
     return True
+
+
+def _date_last_event(story: Story, at: datetime) -> None:
+    # transition() dates its event now; the history says when the editor did it.
+    story.events[-1].at = at
+    object_session(story).commit()
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,28 @@ def test_a_post_the_bot_may_not_edit_any_more_is_still_seen_published(
     assert event.at == published_at.astimezone(UTC)
 
 
+def test_a_post_taken_out_of_the_trash_gives_its_story_back(wp, sessions):
+    publisher = WordPressPublisher(wp.settings(), wp.password)
+    sync_decisions(sessions, wp.settings(), wp.password)
+    uid, post_id = posted_story(sessions, publisher)
+    with wp.client() as client:
+        client.delete(f"/wp/v2/posts/{post_id}").raise_for_status()
+    sync_decisions(sessions, wp.settings(), wp.password)
+    assert state_of(sessions, uid) == State.REJECTED
+    with wp.client() as client:  # the editor changes their mind: back to the drafts
+        client.post(f"/wp/v2/posts/{post_id}", json={"status": "draft"}).raise_for_status()
+
+    sync_decisions(sessions, wp.settings(), wp.password)
+    sync_decisions(sessions, wp.settings(), wp.password)
+
+    assert state_of(sessions, uid) == State.PUBLISHED  # its post exists again
+    with sessions() as session:
+        story = session.scalars(select(Story).where(Story.uid == uid)).one()
+        restored = [e for e in story.events if e.stage == "restore"]
+        assert [e.detail.split(" (")[0] for e in restored] == ["sorti de la corbeille"]
+    assert [o for o, _ in review_events(sessions, uid)] == ["rejected"]  # nothing twice
+
+
 def test_the_box_shows_who_reviewed_and_published_the_post(wp, sessions):
     publisher = WordPressPublisher(wp.settings(), wp.password)
     _, post_id = posted_story(sessions, publisher)

@@ -51,7 +51,7 @@ class Decision:
 
 
 def decision(post: ChangedPost) -> Decision | None:
-    """What an editor did with this post of the bot, None when nothing yet."""
+    """What an editor did with this post of the bot (None: not the bot's post)."""
     uid = post.meta.get(STORY_KEY) or ""
     if not uid:
         return None  # not a post of the bot
@@ -76,7 +76,9 @@ def decision(post: ChangedPost) -> Decision | None:
     if posted and posted != posted_hash(post.content):
         detail = f"modifié, pas encore publié ({post.modified})"
         return Decision(uid, post.id, review.EDITED, detail, post.modified_gmt)
-    return None
+    # Nothing an editor did, unless the post came out of the trash (the store tells).
+    detail = f"sorti de la corbeille ({post.modified})"
+    return Decision(uid, post.id, review.SEEN, detail, post.modified_gmt)
 
 
 def rewrite_request(post: ChangedPost) -> tuple[str, str] | None:
