@@ -11,9 +11,10 @@ Nothing here imports spaCy until a stage calls it: `depeche status` never does.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
-from functools import cache
-from typing import Any
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache, wraps
+from typing import Any, ParamSpec, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,25 @@ MODEL = "fr_core_news_sm"
 # What the stages run; tok2vec always stays: the others read it.
 USED = ("tok2vec", "morphologizer", "attribute_ruler", "ner")
 UNUSED = ("parser", "senter", "lemmatizer")
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def loaded_once(load: Callable[P, T]) -> Callable[P, T]:
+    """functools.cache for what takes seconds and megabytes to load: several writers
+    reaching their first gate at once wait for one load, instead of each loading its
+    own copy (four copies of spaCy, each its 130 MB and its seconds of CPU)."""
+    cached = cache(load)
+    lock = threading.Lock()
+
+    @wraps(load)
+    def once(*args: P.args, **kwargs: P.kwargs) -> T:
+        with lock:
+            return cached(*args, **kwargs)
+
+    return once
 
 
 class Pipes:
@@ -37,7 +57,7 @@ class Pipes:
         return self._model.pipe(texts, disable=self._disable)
 
 
-@cache
+@loaded_once
 def _model() -> Any:
     import spacy
 
@@ -53,7 +73,7 @@ def french(*keep: str) -> Pipes:
     return Pipes(_model(), keep)
 
 
-@cache
+@loaded_once
 def lemma_words() -> frozenset[str]:
     """Every word of the model's lemma index (French common words, by part of speech),
     read from the lemmatizer's lookups file alone: the lemmatizer itself is not loaded.

@@ -98,6 +98,17 @@ def status(config: Config, as_json: bool) -> None:
                 {"id": s.id, "state": s.state, "title": s.title, "why": why, "until": _when(until)}
                 for s, why, until in queries.waiting(session, utcnow())
             ],
+            "in_flight": [
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "stage": queries.STAGE_OF.get(State(s.state), s.state),
+                    "worker": s.lease_owner,
+                    "since": _when(s.lease_since),
+                    "lease_until": _when(s.lease_until),
+                }
+                for s in queries.in_flight(session, utcnow())
+            ],
         }
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -119,6 +130,15 @@ def status(config: Config, as_json: bool) -> None:
         render.table("Drafts with warnings, by rule", ["rule", "drafts"],
                      list(data["warnings"].items()))
     _budget_table(data["budget"], config)
+    if data["in_flight"]:
+        render.table(
+            "In flight now",
+            ["id", "stage", "title", "worker", "since"],
+            [
+                [f["id"], f["stage"], f["title"], f["worker"], _brief(f["since"])]
+                for f in data["in_flight"]
+            ],
+        )
     if data["waiting"]:
         render.table(
             "Waiting, why and until when",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
+
+from bot.nlp import loaded_once
 
 if TYPE_CHECKING:  # lingua itself is imported by the first detection (see _suspects())
     from lingua import Language, LanguageDetector
@@ -60,7 +61,7 @@ SURE = 0.99
 JUDGE_ALSO = ("en", "fr")
 
 
-@cache
+@loaded_once
 def _suspects() -> LanguageDetector:
     """Every candidate in lingua's low-accuracy mode (trigram models only, 16 MB): it
     finds and names every foreign block of bench/language.py, but takes a few short French
@@ -72,7 +73,7 @@ def _suspects() -> LanguageDetector:
     return builder.with_low_accuracy_mode().build()
 
 
-@cache
+@loaded_once
 def _judge(codes: frozenset[str]) -> LanguageDetector:
     """The high-accuracy models (1- to 5-grams) of these few languages only."""
     from lingua import LanguageDetectorBuilder

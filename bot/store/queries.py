@@ -127,3 +127,20 @@ def waiting(session: Session, now: datetime, limit: int = 20) -> list[tuple[Stor
             if len(found) == limit:
                 break
     return found
+
+
+# What each state's story is being taken for, while a worker holds it.
+STAGE_OF = {State.NEW: "write", State.WRITTEN: "publish", State.PUBLISHED: "revise"}
+
+
+def in_flight(session: Session, now: datetime) -> list[Story]:
+    """The stories some worker holds now (its lease not run out), the longest-held first:
+    read from the leases, so any process sees every worker's."""
+    return list(
+        session.scalars(
+            select(Story)
+            .where(Story.lease_owner.is_not(None), Story.lease_until > now)
+            .order_by(Story.lease_since, Story.id)
+        )
+    )
+

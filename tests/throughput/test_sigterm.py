@@ -34,6 +34,11 @@ def test_sigterm_gives_back_every_story_in_flight(
         wait_for(lambda: llm.in_flight == IN_FLIGHT, 60, "eight model calls held at once")
         held = bot.stories()
         assert len(held) == IN_FLIGHT and all(story["lease_owner"] for story in held)
+        # `depeche status`, from another process, reads what is in flight from the leases.
+        in_flight = bot.status()["in_flight"]
+        assert sorted(f["id"] for f in in_flight) == [story["id"] for story in held]
+        assert {(f["stage"], f["worker"]) for f in in_flight} == {("write", held[0]["lease_owner"])}
+        assert all(f["since"] for f in in_flight)
 
         process.send_signal(signal.SIGTERM)
         started = time.monotonic()
@@ -50,4 +55,5 @@ def test_sigterm_gives_back_every_story_in_flight(
     for story in bot.stories():
         assert (story["state"], story["attempts"]) == ("new", 0)
         assert story["lease_owner"] is None and story["lease_until"] is None
+    assert bot.status()["in_flight"] == []
     assert len(llm.calls) == IN_FLIGHT  # one call each, none retried after the signal

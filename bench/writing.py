@@ -1,0 +1,148 @@
+"""Writing many stories at once (issue 10: 64 stories, a model answering in 2 s,
+`[llm] concurrency = 8`: ≤ 1.15 × the ideal 16 s), beside the one-at-a-time baseline
+measured in the same run, and the peak memory with 8 stories in flight:
+
+    python bench/writing.py [stories] [baseline_stories]     (default 64 and 8)
+
+The scripted OpenAI-compatible server of the tests (tests/servers/llm.py) answers every
+call after 2 s with a draft that passes the gate. The stories are stored first (not
+timed); then the writing phase is timed: `Runner.write_batch` until none is left, each
+answer through the gate, each draft committed. The baseline, `[llm] concurrency = 1`,
+writes `baseline_stories` of them (one at a time, 2 s each) and is scaled to all: the
+whole loop would take over two minutes. spaCy and lingua are loaded by a warm-up story
+before anything is timed. Memory: the process's resident set, sampled every 20 ms
+(VmRSS), its peak during each phase; the model server lives in this process too.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bot.app import make_publisher, make_writer, open_app
+from bot.config import Config, load
+from bot.pipeline import Runner
+from tests.conftest import ROOT, write_config
+from tests.faults.harness import GOOD_DRAFT, SOURCE
+from tests.servers.llm import ScriptedLLM, answer
+from tests.servers.web import Reply, WebServer
+
+ANSWER_SECONDS = 2.0
+CONCURRENCY = 8
+
+
+def wire(count: int, prefix: str) -> str:
+    """An RSS feed of `count` stories telling the Grenoble news (which the scripted
+    draft passes the gate for), each with a closing sentence of its own."""
+    paragraphs = "".join(f"<p>{p}</p>" for p in SOURCE["text"].split("\n\n"))
+    items = "".join(
+        f"<item><guid>{prefix}-{n}</guid><title>{SOURCE['title']} (point {n})</title>"
+        f"<link>https://wire.example/{prefix}/{n}</link><description><![CDATA[{paragraphs}"
+        f"<p>Le point {n} de la délibération sera présenté au quartier numéro {n}.</p>]]>"
+        "</description></item>"
+        for n in range(count)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Fil</title>'
+        f"{items}</channel></rss>"
+    )
+
+
+def resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class PeakMemory:
+    """The peak resident set while the block runs, sampled every 20 ms."""
+
+    def __enter__(self) -> PeakMemory:
+        self.peak = resident_mb()
+        self._done = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.02):
+            self.peak = max(self.peak, resident_mb())
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._done.set()
+        self._sampler.join()
+
+
+def configured(folder: Path, feed: str, llm: ScriptedLLM, concurrency: int) -> Config:
+    path = write_config(
+        folder,
+        feeds=[{"url": feed, "max_age": "0"}],
+        llm={"base_url": llm.base_url, "timeout": 30, "attempts": 2, "concurrency": concurrency},
+        writer={"prompts_dir": str(ROOT / "config" / "prompts")},
+        # Every story its own: these tell one news item, which clustering would join.
+        cluster={"threshold": 1.0, "wait": "0"},
+    )
+    return load(path, environ={})
+
+
+def write_all(
+    folder: Path, feed: str, llm: ScriptedLLM, concurrency: int
+) -> tuple[float, int, float]:
+    """Store the feed's stories, then time writing them all: (seconds, written, peak MB)."""
+    config = configured(folder, feed, llm, concurrency)
+    with open_app(config) as app:
+        runner = Runner(
+            config, app.sessions, writer=make_writer(config), publisher=make_publisher(config)
+        )
+        runner.feeds.sync()
+        runner.feeds.poll_all(runner.feeds.due(all_feeds=True))
+        with PeakMemory() as memory:
+            started = time.perf_counter()
+            written = 0
+            while batch := runner.write_batch(0):
+                written += sum(1 for outcome in batch if outcome.state == "written")
+            seconds = time.perf_counter() - started
+    return seconds, written, memory.peak
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 64
+    baseline_count = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    with WebServer() as web, tempfile.TemporaryDirectory() as folder:
+        llm = ScriptedLLM(web)
+        llm.default = lambda _request: answer(GOOD_DRAFT, delay=ANSWER_SECONDS)
+        feeds = {
+            name: web.route(f"/{name}.xml", Reply(body=wire(size, name)))
+            for name, size in (("warm", 1), ("one", baseline_count), ("many", count))
+        }
+        root = Path(folder)
+        for name in feeds:
+            (root / name).mkdir()
+        write_all(root / "warm", feeds["warm"], llm, 1)  # spaCy, lingua, the model's probe
+        base_s, base_n, base_mb = write_all(root / "one", feeds["one"], llm, 1)
+        llm.max_in_flight = 0
+        many_s, many_n, many_mb = write_all(root / "many", feeds["many"], llm, CONCURRENCY)
+    ideal = count / CONCURRENCY * ANSWER_SECONDS
+    scaled = base_s * count / base_n
+    print(f"{count} stories, the model answering in {ANSWER_SECONDS:g} s, gate included")
+    print(
+        f"[llm] concurrency = {CONCURRENCY}: {many_s:.1f} s for {many_n} written = "
+        f"{many_s / ideal:.2f} × the ideal {ideal:.0f} s (target ≤ 1.15 ×); "
+        f"{llm.max_in_flight} calls in flight at most"
+    )
+    print(
+        f"baseline, concurrency 1: {base_s:.1f} s for {base_n} written, scaled to {count}: "
+        f"{scaled:.1f} s ({scaled / many_s:.1f} × slower)"
+    )
+    print(
+        f"peak memory (resident, this process with the model server): {many_mb:.0f} MB with "
+        f"{CONCURRENCY} stories in flight, {base_mb:.0f} MB with one"
+    )
+
+
+if __name__ == "__main__":
+    main()
