@@ -20,6 +20,9 @@ from tests.revise.wires import (
     CORRECTION_TITLE,
     FIRST,
     FIRST_DRAFT,
+    SECOND_TEXT,
+    SECOND_TITLE,
+    UPDATED_DRAFT,
     as_json,
     rss,
 )
@@ -66,6 +69,30 @@ def posted(llm: ScriptedLLM, web_server: WebServer, make_config, tmp_path):
     outbox = tmp_path / "outbox"
     assert len(drafts(outbox)) == 1
     return config, outbox, web_server
+
+
+def test_a_second_source_an_hour_later_updates_the_untouched_draft_in_place(llm, posted):
+    config, outbox, web = posted
+    [draft] = drafts(outbox)
+    clock.offset = timedelta(hours=1)
+    web.route("/sud", Reply(body=rss("Fil Sud", ("s-1", SECOND_TITLE, SECOND_TEXT))))
+    llm.script(answer(as_json(UPDATED_DRAFT)))
+    calls_before = len(llm.calls)
+
+    run_once(config)
+
+    assert drafts(outbox) == [draft]  # the same file, and only it
+    record = json.loads(draft.read_text(encoding="utf-8"))
+    assert "17 entreprises de l'agglomération" in record["body_html"]
+    [line] = [w for w in record["warnings"] if w.startswith("Mis à jour le ")]
+    assert "nouvelle source — Fil Sud" in line and "faits nouveaux : nombre 17" in line
+    [call] = llm.calls[calls_before:]
+    assert "17 entreprises de l'agglomération" in call["messages"][-1]["content"]
+    story = shown(config)
+    assert [e["outcome"] for e in story["events"] if e["stage"] == "revise"] == ["updated"]
+    # Nothing left to do: the next cycle neither calls the model nor writes again.
+    run_once(config)
+    assert len(llm.calls) == calls_before + 1
 
 
 def test_a_correction_after_an_editor_changed_the_draft_is_a_note_beside_it(llm, posted):

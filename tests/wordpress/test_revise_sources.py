@@ -18,13 +18,16 @@ from tests.revise.wires import (
     CORRECTION_TITLE,
     FIRST,
     FIRST_DRAFT,
+    SECOND_TEXT,
+    SECOND_TITLE,
+    UPDATED_DRAFT,
     as_json,
     rss,
 )
 from tests.servers.llm import ScriptedLLM, answer
 from tests.servers.web import Reply, WebServer
 from tests.wordpress.conftest import LocalWordPress
-from tests.wordpress.test_revise import run_once, shown
+from tests.wordpress.test_revise import revisions, run_once, shown
 
 pytestmark = pytest.mark.wordpress
 
@@ -53,6 +56,28 @@ def posted(wp: LocalWordPress, llm: ScriptedLLM, web_server: WebServer, make_con
     run_once(config, wp)
     story = shown(config)
     return config, int(story["post_id"]), story["uid"], web_server, guid
+
+
+def test_a_second_source_an_hour_later_updates_the_untouched_draft(wp, llm, posted):
+    config, post_id, uid, web, _ = posted
+    revisions_before = revisions(wp, post_id)
+    clock.offset = timedelta(hours=1)
+    web.route("/sud", Reply(body=rss("Fil Sud", ("sud-1", SECOND_TITLE, SECOND_TEXT))))
+    llm.script(answer(as_json(UPDATED_DRAFT)))
+
+    run_once(config, wp)
+
+    assert wp.posts_of_story(uid) == [post_id]  # the same post, never a second
+    post = wp.post(post_id)
+    assert "17 entreprises de l'agglomération" in post["content"]["raw"]
+    assert post["status"] == "draft"
+    assert revisions(wp, post_id) == revisions_before + 1
+    [line] = post["meta"]["_depeche_box_notes"].splitlines()
+    assert line.startswith("Mis à jour le ") and "nouvelle source — Fil Sud" in line
+    assert line in post["meta"]["_depeche_editor_note"]
+    assert [e["outcome"] for e in shown(config)["events"] if e["stage"] == "revise"] == [
+        "updated"
+    ]
 
 
 def test_a_correction_after_an_editor_changed_the_post_is_a_note_in_the_box(wp, llm, posted):
