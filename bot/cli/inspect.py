@@ -118,7 +118,7 @@ def status(config: Config, as_json: bool) -> None:
         ["state", "count", "oldest waiting since"],
         [[k, v, _brief(data["oldest_waiting"].get(k, ""))] for k, v in data["states"].items()],
     )
-    _feed_table(data["feeds"])
+    _feed_table(data["feeds"], config)
     llm = data["llm"]
     click.echo(
         f"Model: {llm['calls']} calls, {llm['prompt_tokens']} prompt + "
@@ -384,12 +384,13 @@ def feeds_list(config: Config) -> None:
         FeedPoller(config, app.sessions).sync()
         with app.sessions() as session:
             rows = _feed_rows(session, config)
-    _feed_table(rows)
+    _feed_table(rows, config)
 
 
-def _feed_table(rows: list[dict[str, Any]]) -> None:
+def _feed_table(rows: list[dict[str, Any]], config: Config) -> None:
     _health_table(rows)
-    if any(f["drafts"] for f in rows):
+    # The outbox has no editors' decisions to read back: its drafts alone say little.
+    if config.publish.target == "wordpress" and any(f["drafts"] for f in rows):
         render.table(
             "Editors' decisions",
             ["feed", "drafts", "published", "edited first", "rejected", "median to publish"],

@@ -85,7 +85,11 @@ def test_decisions_per_feed(database_url):
 
 
 def test_status_and_feeds_list_show_the_decisions(make_config, tmp_path):
-    config = make_config(feeds=[{"url": WIRE, "name": "Le Fil"}, {"url": QUIET}])
+    config = make_config(
+        feeds=[{"url": WIRE, "name": "Le Fil"}, {"url": QUIET}],
+        publish={"target": "wordpress"},
+        wordpress={"url": "https://www.example.fr", "user": "depeche"},
+    )
     engine = make_engine(f"sqlite:///{tmp_path / 'depeche.db'}")
     upgrade(engine)
     fill(session_factory(engine))
@@ -107,3 +111,7 @@ def test_status_and_feeds_list_show_the_decisions(make_config, tmp_path):
         row = next(line for line in decisions.splitlines() if "Le Fil" in line)
         assert [cell.strip() for cell in row.split("│")[2:7]] == ["5", "3", "1", "1", "30 min"]
         assert "calme.example" not in decisions  # nothing posted from it: no row
+
+    outbox = make_config(feeds=[{"url": WIRE, "name": "Le Fil"}])  # the same database
+    table = CliRunner().invoke(cli, ["--config", str(outbox), "status"], env={"COLUMNS": "120"})
+    assert table.exit_code == 0 and "Editors' decisions" not in table.output
