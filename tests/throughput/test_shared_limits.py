@@ -1,15 +1,19 @@
-"""What every writer thread shares: the rate limiter (a 429's pause, requests and
-tokens per minute) and the model server's breaker, used from several threads."""
+"""What the threads of a worker share: the rate limiter (a 429's pause, requests and
+tokens per minute), the model server's breaker, and the heartbeat of the stories in hand."""
 
 from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 
 from bot.breaker import Breaker, BreakerOpen, BreakerSettings
+from bot.pipeline.pool import InHand
+from bot.store import State, Story, claim, make_engine, renew, session_factory
 from bot.writer.ratelimit import RateLimiter, TooLong
+from tests.store.test_workers import _fill
 
 
 def timed(work) -> float:
@@ -111,3 +115,36 @@ def test_a_probe_that_ends_in_a_bug_lets_the_next_probe_go():
     other.start()
     other.join(5)
     assert refused == []
+
+
+def test_the_heartbeat_renews_every_story_in_hand_and_stops_when_none_is():
+    renewed: list[list[int]] = []
+    in_hand = InHand(renewed.append, every=0.05)
+    with in_hand.holding(3), in_hand.holding(7):
+        time.sleep(0.3)
+        assert in_hand.ids() == [3, 7]
+    assert renewed and all(ids == [3, 7] for ids in renewed[:3])
+    assert in_hand.wait_idle(0)
+    time.sleep(0.1)
+    beats = len(renewed)
+    time.sleep(0.2)
+    assert len(renewed) == beats  # nothing in hand: no heartbeat
+    assert not [t for t in threading.enumerate() if t.name == "heartbeat"]
+
+
+def test_the_leases_are_renewed_in_the_database(tmp_path):
+    """The heartbeat's store call: only this worker's stories get a later expiry."""
+    url = f"sqlite:///{tmp_path / 'depeche.db'}"
+    _fill(url, 3)
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        mine = claim(session, State.NEW, "me", timedelta(minutes=1), 2)
+        other = claim(session, State.NEW, "other", timedelta(minutes=1), 1)
+        before = {s.id: s.lease_until for s in session.query(Story)}
+        held = renew(session, [*(s.id for s in mine), other[0].id], "me", timedelta(minutes=10))
+        session.commit()
+        after = {s.id: s.lease_until for s in session.query(Story).populate_existing()}
+    engine.dispose()
+    assert held == 2
+    assert all(after[s.id] > before[s.id] + timedelta(minutes=8) for s in mine)
+    assert after[other[0].id] == before[other[0].id]
