@@ -69,13 +69,15 @@ def toml_value(value: Any) -> str:
 
 def write_config(folder: Path, *, feeds: list[dict[str, Any]], **sections: dict[str, Any]) -> Path:
     """A bot.toml in `folder`: database and outbox inside it, private fetches allowed
-    (the test servers live on 127.0.0.1), fast retries."""
+    (the test servers live on 127.0.0.1), fast retries; a story a feed's later poll brings
+    is written at once (`[cluster] wait`: the tests of the wait set it)."""
     defaults: dict[str, dict[str, Any]] = {
         "database": {"url": f"sqlite:///{folder / 'depeche.db'}"},
         "publish": {"target": "outbox", "outbox_dir": str(folder / "outbox")},
         "fetch": {"allow_private": True, "timeout": 5},
         "llm": {"attempts": 2, "timeout": 10},
         "writer": {"prompts_dir": str(ROOT / "config" / "prompts")},
+        "cluster": {"wait": "0"},
     }
     for name, values in sections.items():
         defaults[name] = {**defaults.get(name, {}), **values}
