@@ -165,7 +165,8 @@ def _revise_from_sources(
         written = _write(session, story, reviser, record, None)
         if written.draft is not None:
             old = Draft.from_dict(story.draft or {})
-            line = f"Mis à jour le {_when(reviser)} : {_news(session, news)}"
+            start = "⚠ Corrigé" if any(row.kind == "correction" for row in news) else "Mis à jour"
+            line = f"{start} le {_when(reviser)} : {_news(session, news)}"
             line += _facts_line(*_changed_facts(old, written.draft), "retirés")
             try:
                 _update_post(session, story, reviser, written.draft, line, only="untouched")

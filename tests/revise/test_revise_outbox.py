@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from bot.cli.common import cli
 from bot.store.models import clock
 from tests.revise.wires import (
+    CORRECTED_DRAFT,
     CORRECTION_TEXT,
     CORRECTION_TITLE,
     FIRST,
@@ -113,3 +114,23 @@ def test_a_correction_after_an_editor_changed_the_draft_is_a_note_beside_it(llm,
     assert note.startswith("⚠ CORRECTION le ")
     assert "faits nouveaux : nombre 43" in note and "remplacés : nombre 41" in note
     assert shown(config)["events"][-1]["outcome"] == "noted"
+
+
+def test_a_correction_of_an_untouched_draft_is_applied_and_flagged(llm, posted):
+    config, outbox, web = posted
+    [draft] = drafts(outbox)
+    clock.offset = timedelta(hours=1)
+    web.route("/alpes", Reply(body=rss("Fil Alpes", ("a-1", CORRECTION_TITLE, CORRECTION_TEXT))))
+    llm.script(answer(as_json(CORRECTED_DRAFT)))
+    calls_before = len(llm.calls)
+
+    run_once(config)
+
+    assert drafts(outbox) == [draft]
+    record = json.loads(draft.read_text(encoding="utf-8"))
+    assert "43 voix pour" in record["body_html"] and "41 voix pour" not in record["body_html"]
+    [line] = [w for w in record["warnings"] if "Corrigé le" in w]
+    assert line.startswith("⚠ Corrigé le ") and "⚠ CORRECTION — Fil Alpes" in line
+    assert "faits nouveaux : nombre 43 ; retirés : nombre 41" in line
+    [call] = llm.calls[calls_before:]
+    assert "43 voix pour" in call["messages"][-1]["content"]  # the wire's latest version

@@ -49,6 +49,13 @@ UPDATED_DRAFT = {
 }
 
 
+# The model's article from the corrected wire.
+CORRECTED_DRAFT = {
+    **FIRST_DRAFT,
+    "body_html": FIRST_DRAFT["body_html"].replace("41 voix pour", "43 voix pour"),
+}
+
+
 def rss(channel: str, *items: tuple[str, str, str]) -> str:
     """An RSS feed of (guid, title, text) items."""
     entries = "".join(
