@@ -102,6 +102,10 @@ def run_feeds(make_config, llm: ScriptedLLM) -> Callable[..., Run]:
         config = make_config(
             feeds=[{"url": url} for url in feed_urls],
             llm={"base_url": llm.base_url, "attempts": 1, "timeout": 20},
+            # wire_stories() tell one article with another closing line each: from two
+            # feeds, story clusters (bot.cluster) would rightly join them. These tests are
+            # about hostile input, each story its own: only identical words join.
+            cluster={"threshold": 1.0},
             **sections,
         )
         bot = BotProcess(config, {"OPENAI_API_KEY": "sk-test-throwaway", **(env or {})})
