@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 
 
 class TooLong(Exception):
@@ -60,10 +59,9 @@ class RateLimiter:
         *,
         requests_per_minute: int = 0,
         tokens_per_minute: int = 0,
-        clock: Callable[[], float] = time.monotonic,
     ):
-        self._clock = clock
-        now = clock()
+        self._clock = time.monotonic
+        now = self._clock()
         self._requests = _Bucket(requests_per_minute, now) if requests_per_minute else None
         self._tokens = _Bucket(tokens_per_minute, now) if tokens_per_minute else None
         self._paused_until = 0.0
@@ -73,11 +71,6 @@ class RateLimiter:
         """A 429 asked for `seconds`: no call leaves before they have passed, from any thread."""
         with self._changed:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
-
-    def paused_for(self) -> float:
-        """Seconds left of the pause a 429 asked for (0 when none)."""
-        with self._changed:
-            return max(0.0, self._paused_until - self._clock())
 
     def acquire(self, tokens: int, *, longest_wait: float) -> None:
         """Wait until a call of about `tokens` tokens may leave, then count it. Raises
