@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.faults.harness import BotProcess, good_answer, rss, wait_for, wire_stories
+from tests.faults.test_crash_wordpress import all_posts
 from tests.servers.llm import ScriptedLLM
 from tests.servers.web import Reply, WebServer
 from tests.wordpress.conftest import LocalWordPress
@@ -120,20 +121,9 @@ def test_a_stalled_publisher_makes_no_second_wordpress_post(
         },
     )
     env = {"OPENAI_API_KEY": "sk-test-throwaway", "DEPECHE_WP_APP_PASSWORD": empty_site.password}
-    before = every_post(empty_site)
+    before = set(all_posts(empty_site))
     stalled_err, _ = stall_then_take_over(BotProcess(config, env), postgres_url)
     (story,) = rows(postgres_url)
     assert empty_site.posts_of_story(story["uid"]) == [int(story["post_id"])]
-    assert every_post(empty_site) - before == {int(story["post_id"])}  # one post made, in all
+    assert set(all_posts(empty_site)) - before == {int(story["post_id"])}  # one post, in all
     assert "the site already holds post" in stalled_err  # the mu-plugin's 409, then an edit
-
-
-def every_post(site: LocalWordPress) -> set[int]:
-    posts = site.get(
-        "/wp/v2/posts",
-        status="draft,pending,publish,future,private",
-        context="edit",
-        per_page=100,
-        _fields="id",
-    )
-    return {post["id"] for post in posts}
