@@ -103,8 +103,9 @@ def wait_reason(story: Story, now: datetime) -> tuple[str, datetime | None] | No
     if story.state not in (State.NEW, State.WRITTEN) or story.lease_owner:
         return None
     if story.not_before is not None and story.not_before > now:
-        # A story never tried yet waits for other sources to join (bot.store.stories).
-        if story.attempts == 0 and story.reasons == [CLUSTER_WAIT]:
+        # Only the cluster wait parks a story never tried (bot.store.ingest): a failed
+        # attempt leaves its error. A breaker's note may have replaced its reason since.
+        if story.attempts == 0 and story.last_error is None:
             return CLUSTER_WAIT, story.not_before
         return f"retry after a failed attempt: {story.last_error or '?'}", story.not_before
     if story.reasons:  # a breaker (a dependency down) or the day's budget said why

@@ -7,9 +7,12 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from bot.store.ingest import CLUSTER_WAIT
+from bot.store.models import State, Story, utcnow
+from bot.store.queries import wait_reason
 from tests.pipeline.test_run_once import GRENOBLE, invoke, outbox, rss
 from tests.pipeline.wires import GOOD, WIRES
 from tests.servers.llm import ScriptedLLM, answer
@@ -98,3 +101,14 @@ def test_no_wait_writes_a_later_story_at_once(make_config, web_server: WebServer
     config = later_item(web_server, make_config, wait="0")
     assert counted(json.loads(invoke(config, "status", "--json").output)) == {"published": 2}
     assert len(outbox(tmp_path)) == 2
+
+
+def test_a_story_waiting_for_its_cluster_says_so_even_once_a_breaker_noted_it():
+    now = utcnow()
+    later = now + timedelta(minutes=10)
+    waiting = Story(state=State.NEW, attempts=0, not_before=later,
+                    reasons=["model server unavailable since 10:42 (server down)"])
+    assert wait_reason(waiting, now) == (CLUSTER_WAIT, later)
+    parked = Story(state=State.NEW, attempts=1, not_before=later, last_error="HTTP 500",
+                   reasons=[CLUSTER_WAIT])
+    assert wait_reason(parked, now) == ("retry after a failed attempt: HTTP 500", later)
