@@ -1,8 +1,9 @@
-"""The daemon: APScheduler runs each feed at its own interval, and writing and
-publishing as their own jobs, so a slow model never delays polling.
+"""The daemon: APScheduler runs polling, writing and publishing as their own jobs, so
+a slow model never delays polling.
 
 The database decides when each feed is due (``feeds.next_poll_at``, adapted
-after every poll); the scheduler only wakes up at that time. SIGTERM or
+after every poll); the polling job wakes up at the soonest of those times and polls
+every feed then due through the bounded pool `run --once` uses (FeedPoller.poll_all). SIGTERM or
 SIGINT stops taking work, gives the stories in hand back, and exits within
 a few seconds.
 """
@@ -20,10 +21,10 @@ from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.app import open_app
-from bot.config import Config, FeedSettings
+from bot.config import Config
 from bot.errors import AlreadyRunning
 from bot.pipeline import Runner
 from bot.pipeline.runner import STOP_GRACE_SECONDS
@@ -32,6 +33,10 @@ from bot.store import Feed, State
 from bot.store.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
+
+POLL_JOB = "poll"
+# The longest the polling job sleeps: a feed added to a running database is polled soon.
+POLL_IDLE_SECONDS = 60
 
 
 
@@ -70,7 +75,8 @@ def run_daemon(config: Config) -> None:
 def _scheduler(config: Config, pipeline: Runner) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         executors={
-            "feeds": ThreadPoolExecutor(4),
+            # The polling job's own pool is [fetch] concurrency wide (FeedPoller.poll_all).
+            "feeds": ThreadPoolExecutor(2),
             # Two threads: a tick or a wake-up while the stage runs finds a free thread,
             # and StageJob turns it into one more round of the running job.
             "write": ThreadPoolExecutor(2),
@@ -80,9 +86,16 @@ def _scheduler(config: Config, pipeline: Runner) -> BackgroundScheduler:
         timezone=UTC,
     )
     pipeline.feeds.sync()
-    due = _next_polls(pipeline)
-    for settings in config.feeds:
-        _schedule_poll(scheduler, pipeline, settings, due.get(settings.url))
+    # One polling job for every feed: each round polls the feeds due through the pool.
+    scheduler.add_job(
+        StageJob(partial(_poll_due, scheduler, pipeline)),
+        "interval",
+        seconds=POLL_IDLE_SECONDS,
+        executor="feeds",
+        id=POLL_JOB,
+        next_run_time=_now(),
+        max_instances=3,
+    )
     stages = (
         (
             "write",
@@ -145,64 +158,44 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _next_polls(pipeline: Runner) -> dict[str, datetime | None]:
-    with pipeline.sessions() as session:
-        return dict(session.execute(select(Feed.url, Feed.next_poll_at)).tuples().all())
-
-
-def _poll_and_reschedule(
-    scheduler: BackgroundScheduler, pipeline: Runner, settings: FeedSettings
-) -> None:
+def _poll_due(scheduler: BackgroundScheduler, pipeline: Runner) -> None:
+    """Every due feed, through the same bounded pool as `run --once` ([fetch] concurrency
+    and per_host, one shared client, each feed's items stored in one transaction); then
+    the job sleeps until the next feed is due."""
     try:
         if not pipeline.database_ready():  # its breaker says when to look again
             return
-        outcome = pipeline.feeds.poll_safely(settings)
-        if outcome.new:
-            log.info(
-                "%s: %d new stor%s", settings.url, outcome.new, "y" if outcome.new == 1 else "ies"
-            )
-        if outcome.new and scheduler.running:  # no need to wait for the next writing tick
+        outcomes = pipeline.feeds.poll_all(pipeline.feeds.due())
+        for outcome in outcomes:
+            if outcome.new:
+                plural = "y" if outcome.new == 1 else "ies"
+                log.info("%s: %d new stor%s", outcome.url, outcome.new, plural)
+        if any(o.new for o in outcomes) and scheduler.running:  # no need to wait for a tick
             scheduler.modify_job("write", next_run_time=_now())
     except DatabaseUnavailable as down:  # said once by the database's breaker
         pipeline.database_failed(down, None)
-    except Exception:  # one feed's bug must never stop the others
-        log.exception("feed %s: unexpected error", settings.url)
+    except Exception:  # a bug in one round must never stop the polling
+        log.exception("polling: unexpected error")
     finally:
-        # The date job that ran is gone: a feed not rescheduled here is never polled again.
         if scheduler.running:
-            _schedule_poll(scheduler, pipeline, settings, _next_poll_or_later(pipeline, settings))
+            scheduler.modify_job(POLL_JOB, next_run_time=_next_round(pipeline))
 
 
-def _next_poll_or_later(pipeline: Runner, settings: FeedSettings) -> datetime:
-    """The time the database chose; if the database cannot say (it is down), the
-    feed's own interval from now, so the feed stays scheduled."""
+def _next_round(pipeline: Runner) -> datetime:
+    """When the next feed is due, as the database chose it; if the database cannot say
+    (it is down), when its breaker looks again, or a minute from now."""
+    later = _now() + timedelta(seconds=POLL_IDLE_SECONDS)
     if pipeline.database.blocked():
-        return pipeline.database.retry_at() or _now() + timedelta(seconds=settings.every)
+        return pipeline.database.retry_at() or later
     try:
-        chosen = _next_polls(pipeline).get(settings.url)
+        with pipeline.sessions() as session:
+            soonest = session.scalar(select(func.min(Feed.next_poll_at)))
     except DatabaseUnavailable as down:
         pipeline.database_failed(down, None)
-        return pipeline.database.retry_at() or _now() + timedelta(seconds=settings.every)
+        return pipeline.database.retry_at() or later
     except Exception:
-        log.exception("feed %s: cannot read its next poll; trying again later", settings.url)
-        chosen = None
-    return chosen or _now() + timedelta(seconds=settings.every)
+        log.exception("polling: cannot read the next poll; trying again later")
+        return later
+    return max(min(soonest or later, later), _now())
 
 
-def _schedule_poll(
-    scheduler: BackgroundScheduler,
-    pipeline: Runner,
-    settings: FeedSettings,
-    when: datetime | None,
-) -> None:
-    """One date job per feed, added anew after each poll at the time the database
-    chose (a date job is gone once it has run, so it is replaced, not moved)."""
-    scheduler.add_job(
-        _poll_and_reschedule,
-        "date",
-        run_date=max(when or _now(), _now()),
-        args=(scheduler, pipeline, settings),
-        id=f"feed:{settings.url}",
-        executor="feeds",
-        replace_existing=True,
-    )

@@ -4,11 +4,12 @@ SIGTERM stops it within seconds with the story in hand given back (issue 5 §2, 
 from __future__ import annotations
 
 import signal
+import threading
 import time
 
 from tests.faults.harness import BotProcess, rss, wait_for, wire_stories
 from tests.servers.llm import ScriptedLLM, hang
-from tests.servers.web import Reply, WebServer
+from tests.servers.web import RecordedRequest, Reply, WebServer
 
 
 def test_sigterm_stops_the_daemon_and_frees_its_story(
@@ -47,3 +48,47 @@ def test_sigterm_stops_the_daemon_and_frees_its_story(
     (story,) = bot.stories()
     assert story["state"] == "new" and story["lease_owner"] is None and story["lease_until"] is None
     assert len(llm.calls) == 1
+
+
+def test_the_daemon_polls_through_the_bounded_pool(make_config, web_server: WebServer):
+    """The daemon polls its due feeds through the pool `run --once` uses: never more than
+    [fetch] concurrency requests at once (here 2, with per_host 2 on one host), every
+    feed polled and stored, each feed's next poll chosen."""
+    lock = threading.Lock()
+    in_flight = [0, 0]  # now, peak
+    served: list[str] = []
+
+    def slow_feed(request: RecordedRequest) -> Reply:
+        with lock:
+            in_flight[0] += 1
+            in_flight[1] = max(in_flight)
+        time.sleep(0.3)
+        with lock:
+            in_flight[0] -= 1
+            served.append(request.path)
+        number = int(request.path.rsplit("/", 1)[1])
+        return Reply(body=rss(wire_stories(1, f"ville{number}", first=number)))
+
+    feeds = [web_server.route(f"/ville/{n}", slow_feed) for n in range(6)]
+    config = make_config(
+        feeds=[{"url": url} for url in feeds],
+        fetch={"concurrency": 2, "per_host": 2},
+        scheduler={"write_every": 3600, "publish_every": 3600},
+    )
+    bot = BotProcess(config, {})
+    daemon = bot.start("daemon")
+    try:
+        wait_for(lambda: len(served) == 6, 30, "every feed fetched")
+        wait_for(lambda: all(f["next_poll"] for f in bot.status()["feeds"]), 10, "every poll")
+        daemon.send_signal(signal.SIGTERM)
+        _, stderr = daemon.communicate(timeout=10)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.communicate()
+    assert daemon.returncode == 0, stderr
+    assert in_flight[1] == 2  # the pool's bound, reached and never passed
+    status = bot.status()
+    assert len(status["feeds"]) == 6 and all(feed["errors"] == 0 for feed in status["feeds"])
+    # One event told by six feeds: one story, the other feeds' items joined it as sources.
+    assert len(bot.stories()) == 1
