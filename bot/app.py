@@ -123,5 +123,6 @@ def make_publisher(config: Config) -> Publisher:
             config.wp_password,
             limits=config.fetch.limits(),
             internal_links=config.seo.internal_links,
+            breaker=Breaker("publishing target (wordpress)", config.scheduler.breaker()),
         )
     return OutboxPublisher(config.resolve(config.publish.outbox_dir))

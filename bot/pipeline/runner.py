@@ -82,13 +82,14 @@ class Runner:
         self.stopping = threading.Event()
         # The heartbeat renews every lease in hand three times per lease.
         self.in_hand = InHand(self._renew, every=self.lease.total_seconds() / 3)
-        # One breaker per dependency (bot.breaker): the model server's is the client's own.
+        # One breaker per dependency (bot.breaker): the model server's is the client's own;
+        # the site's is the WordPress publisher's (it tries a probe once), kept here.
         self.spool = Spool(config.resolve(config.store.spool_dir))
         self.watch = DatabaseWatch(
             sessions, self.worker, config.scheduler.breaker(failures=1), self.spool
         )
         self.database = self.watch.breaker
-        self.target = Breaker(
+        self.target = getattr(publisher, "breaker", None) or Breaker(
             f"publishing target ({config.publish.target})", config.scheduler.breaker()
         )
         self.policy = FailurePolicy(

@@ -1,13 +1,16 @@
 """What the outage tests and bench/soak.py read off a running `depeche daemon`: its
-log once stopped, the breakers' lines in it, and its resident memory, open files and
-threads."""
+stories stored, its log once stopped, the breakers' lines in it, and its resident
+memory, open files and threads."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 from pathlib import Path
+
+from tests.faults.harness import BotProcess
 
 
 def stop(daemon: subprocess.Popen[str], timeout: float = 20) -> str:
@@ -15,6 +18,14 @@ def stop(daemon: subprocess.Popen[str], timeout: float = 20) -> str:
     daemon.send_signal(signal.SIGTERM)
     _, stderr = daemon.communicate(timeout=timeout)
     return stderr
+
+
+def stored(bot: BotProcess) -> int:
+    """How many stories the daemon stored; 0 while it is still making its database."""
+    try:
+        return len(bot.stories())
+    except sqlite3.OperationalError:
+        return 0
 
 
 def transitions(log: str, breaker: str) -> tuple[int, int]:

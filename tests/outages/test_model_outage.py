@@ -5,25 +5,16 @@ waiting stories are written as soon as the model is back."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from typing import Any
 
 from tests.faults.harness import BotProcess, good_answer, rss, wait_for, wire_stories
-from tests.outages.daemon import stop, transitions
+from tests.outages.daemon import stop, stored, transitions
 from tests.servers.llm import ScriptedLLM, Step, error
 from tests.servers.web import Reply, WebServer
 
 OUTAGE_SECONDS = 12
-
-
-def stored(bot: BotProcess) -> int:
-    """How many stories the daemon stored; 0 while it is still making its database."""
-    try:
-        return len(bot.stories())
-    except sqlite3.OperationalError:
-        return 0
 
 
 def test_a_model_outage_costs_a_few_probes_and_no_attempt(

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
+from bot.breaker import Breaker
 from bot.config.wordpress import WordPressSettings
 from bot.errors import PostTouched, PublishLater, PublishRefused, PublishStopped, asked_wait
 from bot.failpoints import failpoint
@@ -68,13 +69,17 @@ class WordPressPublisher:
         limits: Limits | None = None,
         retry: RetryPolicy | None = None,
         internal_links: int = 0,
+        breaker: Breaker | None = None,
     ):
         """`limits`: what downloading a featured image may cost ([fetch]'s, not the site's
-        timeout); the defaults, which reach no private address, when not given."""
+        timeout); the defaults, which reach no private address, when not given.
+        `breaker`: the site's, kept by the runner (bot.pipeline.runner): once it is open,
+        a call is its probe, tried once and not told here (the breaker says the outage)."""
         self._settings = settings
         self._limits = limits or Limits()
         self._password = password
         self._retry = retry or RetryPolicy(attempts=4, base=1.0, cap=30.0)
+        self.breaker = breaker or Breaker("publishing target (wordpress)")
         self._plugin_seen = False
         self._related = RelatedPosts(settings, password, internal_links)
         self._may_create_terms = True
@@ -111,9 +116,13 @@ class WordPressPublisher:
         return call_with_retries(
             once,
             policy=self._retry,
-            is_retryable=lambda error: isinstance(error, PublishLater),
+            # Once the site's breaker opened, the call is its probe, not a retry here.
+            is_retryable=lambda error: isinstance(error, PublishLater)
+            and not self.breaker.is_open,
             retry_after=asked_wait,
-            on_failure=lambda attempt, error, wait: _log_failure(submission, attempt, error, wait),
+            on_failure=lambda attempt, error, wait: _log_failure(
+                submission, attempt, error, wait, probe=self.breaker.is_open
+            ),
         )
 
     def _publish_once(self, transport: Transport, submission: Submission) -> Receipt:
@@ -338,8 +347,12 @@ def _unique(names: list[str]) -> list[str]:
     return list(seen.values())
 
 
-def _log_failure(submission: Submission, attempt: int, error: BaseException, wait: float | None):
-    if wait is None:
+def _log_failure(
+    submission: Submission, attempt: int, error: BaseException, wait: float | None, *, probe: bool
+):
+    if probe:  # a failed probe is counted by the breaker, which says the outage once
+        log.debug("wordpress: story %s, probe failed: %s", submission.story_uid, error)
+    elif wait is None:
         log.warning("wordpress: story %s not sent: %s", submission.story_uid, error)
     else:
         log.info(
