@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from bot.breaker import Breaker
 from bot.config.wordpress import WordPressSettings
-from bot.errors import PostTouched, PublishLater, PublishRefused, PublishStopped, asked_wait
+from bot.errors import PostTouched, PublishLater, PublishRefused, PublishStopped
 from bot.failpoints import failpoint
 from bot.net.limits import Limits
 from bot.net.retry import RetryPolicy, call_with_retries
@@ -74,7 +74,8 @@ class WordPressPublisher:
         """`limits`: what downloading a featured image may cost ([fetch]'s, not the site's
         timeout); the defaults, which reach no private address, when not given.
         `breaker`: the site's, kept by the runner (bot.pipeline.runner): once it is open,
-        a call is its probe, tried once and not told here (the breaker says the outage)."""
+        a call is its probe, tried once and not told here (the breaker says the outage);
+        a Retry-After opens it at once, for that long."""
         self._settings = settings
         self._limits = limits or Limits()
         self._password = password
@@ -116,10 +117,12 @@ class WordPressPublisher:
         return call_with_retries(
             once,
             policy=self._retry,
-            # Once the site's breaker opened, the call is its probe, not a retry here.
+            # Once the site's breaker opened, the call is its probe, not a retry here. A
+            # site that says how long to wait (Retry-After) is not retried here either: the
+            # breaker opens for that long, and every publisher waits it, not this one alone.
             is_retryable=lambda error: isinstance(error, PublishLater)
+            and error.retry_after is None
             and not self.breaker.is_open,
-            retry_after=asked_wait,
             on_failure=lambda attempt, error, wait: _log_failure(
                 submission, attempt, error, wait, probe=self.breaker.is_open
             ),
