@@ -46,7 +46,7 @@ from bot.config.prompts import default_prompts_dir, with_prompts  # noqa: E402
 from bot.config.wordpress import WordPressSettings  # noqa: E402
 from bot.publish.wordpress import WordPressPublisher  # noqa: E402
 from bot.publish.wordpress.transport import REWRITE_ASKED_KEY, REWRITE_KEY  # noqa: E402
-from bot.story import Draft, Submission  # noqa: E402
+from bot.story import Draft, SourceArticle, Submission  # noqa: E402
 
 OUT = ROOT / "docs" / "img"
 WIDTH = 1280
@@ -114,14 +114,8 @@ def submission(title: str, keyphrase: str, body: str, warnings: list[str]) -> Su
         writer="mistral-small-3.2",
         warnings=warnings,
     )
-    return Submission(
-        story_uid=uid,
-        draft=draft,
-        source_url=f"https://fil.example.org/{uid}",
-        source_title=title,
-        source_name="Le Fil de l’Ouest",
-        category="Société",
-    )
+    source = SourceArticle(title, "", f"https://fil.example.org/{uid}", "Le Fil de l’Ouest")
+    return Submission(story_uid=uid, draft=draft, sources=(source,), category="Société")
 
 
 def post_as_bot(site: dict[str, str], bot: dict[str, str]) -> list[int]:
@@ -131,6 +125,18 @@ def post_as_bot(site: dict[str, str], bot: dict[str, str]) -> list[int]:
     )
     publisher = WordPressPublisher(settings, bot["WP_BOT_APP_PASSWORD"])
     return [int(publisher.publish(submission(*story)).post_id) for story in STORIES]
+
+
+def remove_earlier_demo(site: dict[str, str]) -> None:
+    """The posts an earlier run of this script left (story ids demo-…), deleted for good."""
+    auth = (site["DEPECHE_WP_USER"], site["DEPECHE_WP_APP_PASSWORD"])
+    with httpx.Client(base_url=site["DEPECHE_WP_URL"] + "/wp-json", auth=auth) as client:
+        posts = client.get("/wp/v2/posts", params={
+            "status": "publish,draft,pending,trash", "context": "edit", "per_page": 100,
+            "_fields": "id,meta"}).json()
+        for post in posts:
+            if str((post.get("meta") or {}).get("depeche_story_id", "")).startswith("demo-"):
+                client.delete(f"/wp/v2/posts/{post['id']}", params={"force": "true"})
 
 
 def play_the_editor(site: dict[str, str], pending: int, edited: int, as_is: int) -> None:
@@ -231,7 +237,7 @@ class Chromium:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{url}: not ready after 60 s ({ready})")
             time.sleep(0.3)
-        time.sleep(1.5)  # fonts, the last layout
+        time.sleep(3)  # fonts, icons, the last layout
 
     def shoot(self, selector: str, path: Path, margin: int = 8) -> None:
         """The elements matching `selector`, together, with a margin around them."""
@@ -291,6 +297,7 @@ def main() -> None:
     plugin = ROOT / "bot" / "publish" / "wordpress" / "depeche-mu-plugin.php"
     shutil.copyfile(plugin, Path(site["WP_MU_PLUGINS"]) / "depeche.php")
     bot = env("bot-user")
+    remove_earlier_demo(site)
     pending, edited, as_is = post_as_bot(site, bot)
     play_the_editor(site, pending, edited, as_is)
     url = site["DEPECHE_WP_URL"]
@@ -303,12 +310,15 @@ def main() -> None:
                          for name, value in login_cookies(site).items()]},
             browser=True,
         )
-        browser.open(f"{url}/wp-admin/edit.php?post_status=pending&post_type=post",
+        pending_list = f"edit.php?post_status=pending&post_type=post&author={bot['WP_BOT_ID']}"
+        browser.open(f"{url}/wp-admin/{pending_list}",
                      "document.querySelector('.wp-list-table')", 900)
         browser.shoot("#posts-filter", OUT / "wp-pending-list.png")
         editor_ready = "document.querySelector('#depeche-editor-note .inside')"
         browser.open(f"{url}/wp-admin/post.php?post={pending}&action=edit", editor_ready, 800)
-        browser.evaluate("document.querySelector('#depeche-editor-note').scrollIntoView()")
+        browser.evaluate(
+            "document.querySelector('#depeche-editor-note').scrollIntoView({block: 'end'})"
+        )
         browser.shoot_window(OUT / "wp-editor-pending.png")
         browser.open(f"{url}/wp-admin/post.php?post={pending}&action=edit", editor_ready, 2400)
         browser.shoot("#depeche-editor-note", OUT / "wp-box-draft.png")
