@@ -24,6 +24,7 @@ from tests.revise.wires import (
     SECOND_TEXT,
     SECOND_TITLE,
     UPDATED_DRAFT,
+    an_hour_later,
     as_json,
     rss,
 )
@@ -75,10 +76,9 @@ def posted(llm: ScriptedLLM, web_server: WebServer, make_config, tmp_path):
 def test_a_second_source_an_hour_later_updates_the_untouched_draft_in_place(llm, posted):
     config, outbox, web = posted
     [draft] = drafts(outbox)
-    clock.offset = timedelta(hours=1)
-    web.route("/sud", Reply(body=rss("Fil Sud", ("s-1", SECOND_TITLE, SECOND_TEXT))))
-    llm.script(answer(as_json(UPDATED_DRAFT)))
-    calls_before = len(llm.calls)
+    calls_before = an_hour_later(
+        web, llm, ("/sud", "Fil Sud"), ("s-1", SECOND_TITLE, SECOND_TEXT), UPDATED_DRAFT
+    )
 
     run_once(config)
 
@@ -102,9 +102,9 @@ def test_a_correction_after_an_editor_changed_the_draft_is_a_note_beside_it(llm,
     page = draft.with_suffix(".html")
     page.write_text(page.read_text(encoding="utf-8").replace("lundi 3 mars", "lundi"), "utf-8")
     edited = (draft.read_bytes(), page.read_bytes())
-    clock.offset = timedelta(hours=1)
-    web.route("/alpes", Reply(body=rss("Fil Alpes", ("a-1", CORRECTION_TITLE, CORRECTION_TEXT))))
-    calls_before = len(llm.calls)
+    calls_before = an_hour_later(
+        web, llm, ("/alpes", "Fil Alpes"), ("a-1", CORRECTION_TITLE, CORRECTION_TEXT)
+    )
 
     run_once(config)
 
@@ -119,10 +119,10 @@ def test_a_correction_after_an_editor_changed_the_draft_is_a_note_beside_it(llm,
 def test_a_correction_of_an_untouched_draft_is_applied_and_flagged(llm, posted):
     config, outbox, web = posted
     [draft] = drafts(outbox)
-    clock.offset = timedelta(hours=1)
-    web.route("/alpes", Reply(body=rss("Fil Alpes", ("a-1", CORRECTION_TITLE, CORRECTION_TEXT))))
-    llm.script(answer(as_json(CORRECTED_DRAFT)))
-    calls_before = len(llm.calls)
+    calls_before = an_hour_later(
+        web, llm, ("/alpes", "Fil Alpes"), ("a-1", CORRECTION_TITLE, CORRECTION_TEXT),
+        CORRECTED_DRAFT,
+    )
 
     run_once(config)
 

@@ -5,7 +5,13 @@ correction of a figure under the same GUID."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+from bot.store.models import clock
+from tests.servers.llm import ScriptedLLM, answer
+from tests.servers.web import Reply, WebServer
 
 DATA = Path(__file__).parents[1] / "quality" / "data"
 FIRST = json.loads((DATA / "source_grenoble.json").read_text(encoding="utf-8"))
@@ -74,3 +80,20 @@ def rss(channel: str, *items: tuple[str, str, str]) -> str:
 
 def as_json(draft: dict) -> str:
     return json.dumps(draft, ensure_ascii=False)
+
+
+def an_hour_later(
+    web: WebServer,
+    llm: ScriptedLLM,
+    feed: tuple[str, str],
+    item: tuple[str, str, str],
+    draft: dict[str, Any] | None = None,
+) -> int:
+    """The store's clock an hour on, the feed (path, channel) serving `item`, and the
+    model's answer `draft` scripted if any; the model calls made so far."""
+    clock.offset = timedelta(hours=1)
+    path, channel = feed
+    web.route(path, Reply(body=rss(channel, item)))
+    if draft is not None:
+        llm.script(answer(as_json(draft)))
+    return len(llm.calls)

@@ -17,35 +17,21 @@ from click.testing import CliRunner
 from bot.cli.common import cli
 from bot.publish.wordpress import WordPressPublisher
 from bot.publish.wordpress.rest import RestTransport
+from tests.revise.wires import FIRST, FIRST_DRAFT, as_json, rss
 from tests.servers.llm import ScriptedLLM, answer
 from tests.servers.web import Reply, WebServer
 from tests.wordpress.conftest import LocalWordPress, login_cookies, submission
 
 pytestmark = pytest.mark.wordpress
 
-DATA = Path(__file__).parents[1] / "quality" / "data"
-SOURCE = json.loads((DATA / "source_grenoble.json").read_text(encoding="utf-8"))
-GOOD = (DATA / "draft_grenoble.json").read_text(encoding="utf-8")
+GOOD = as_json(FIRST_DRAFT)
 # The same article with an economic angle, as an editor asked: only the source's facts.
-ECONOMIC = json.dumps(
-    {
-        **json.loads(GOOD),
-        "title": "Écoles de Grenoble : la ville, l'État et la Région financent 48 millions "
-        "d'euros de travaux",
-    },
-    ensure_ascii=False,
-)
+ECONOMIC = as_json({
+    **FIRST_DRAFT,
+    "title": "Écoles de Grenoble : la ville, l'État et la Région financent 48 millions "
+    "d'euros de travaux",
+})
 INSTRUCTION = "angle économique, le financement d'abord"
-
-
-def feed(guid: str) -> str:
-    body = "".join(f"<p>{p}</p>" for p in SOURCE["text"].split("\n\n"))
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Fil Alpes'
-        f"</title><item><guid>{guid}</guid><title>{SOURCE['title']}</title>"
-        f"<link>https://wire.example/{guid}</link>"
-        f"<description><![CDATA[{body}]]></description></item></channel></rss>"
-    )
 
 
 def run_once(config: Path, site: LocalWordPress):
@@ -67,9 +53,9 @@ def posted(wp: LocalWordPress, llm: ScriptedLLM, web_server: WebServer, make_con
     """A story written by the model and posted as a draft: (config, post id, story uid).
     Over REST unless the test asks for XML-RPC too (indirect parametrize)."""
     guid = f"revise-{request.node.name}".replace("[", "-").replace("]", "")
-    rss = web_server.route("/rss", Reply(body=feed(guid)))
+    url = web_server.route("/rss", Reply(body=rss("Fil Alpes", (guid, FIRST["title"], FIRST["text"]))))
     config = make_config(
-        feeds=[{"url": rss, "category": "Société"}],
+        feeds=[{"url": url, "category": "Société"}],
         llm={"base_url": llm.base_url},
         publish={"target": "wordpress"},
         wordpress={"url": wp.url, "user": wp.user, "api": request.param},

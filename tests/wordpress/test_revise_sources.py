@@ -21,6 +21,7 @@ from tests.revise.wires import (
     SECOND_TEXT,
     SECOND_TITLE,
     UPDATED_DRAFT,
+    an_hour_later,
     as_json,
     rss,
 )
@@ -61,9 +62,8 @@ def posted(wp: LocalWordPress, llm: ScriptedLLM, web_server: WebServer, make_con
 def test_a_second_source_an_hour_later_updates_the_untouched_draft(wp, llm, posted):
     config, post_id, uid, web, _ = posted
     revisions_before = revisions(wp, post_id)
-    clock.offset = timedelta(hours=1)
-    web.route("/sud", Reply(body=rss("Fil Sud", ("sud-1", SECOND_TITLE, SECOND_TEXT))))
-    llm.script(answer(as_json(UPDATED_DRAFT)))
+    an_hour_later(web, llm, ("/sud", "Fil Sud"), ("sud-1", SECOND_TITLE, SECOND_TEXT),
+                  UPDATED_DRAFT)
 
     run_once(config, wp)
 
@@ -86,9 +86,9 @@ def test_a_correction_after_an_editor_changed_the_post_is_a_note_in_the_box(wp, 
     with wp.client() as client:
         client.post(f"/wp/v2/posts/{post_id}", json={"content": text}).raise_for_status()
     edited = wp.post(post_id)
-    clock.offset = timedelta(hours=1)
-    web.route("/alpes", Reply(body=rss("Fil Alpes", (guid, CORRECTION_TITLE, CORRECTION_TEXT))))
-    calls_before = len(llm.calls)
+    calls_before = an_hour_later(
+        web, llm, ("/alpes", "Fil Alpes"), (guid, CORRECTION_TITLE, CORRECTION_TEXT)
+    )
 
     run_once(config, wp)
 
