@@ -28,8 +28,12 @@ def bot(make_config, llm: ScriptedLLM, web_server: WebServer) -> BotProcess:
         Reply(body=rss(wire_stories(STORIES)), headers={"Content-Type": "application/rss+xml"}),
     )
     llm.default = good_answer
+    # One story in the model's hands at a time, so each boundary is crossed by exactly
+    # one story and the calls can be counted; with [llm] concurrency N, a kill during the
+    # model calls costs up to N calls again (docs/operations.md).
     config = make_config(
-        feeds=[{"url": feed}], llm={"base_url": llm.base_url, "attempts": 1, "timeout": 20}
+        feeds=[{"url": feed}],
+        llm={"base_url": llm.base_url, "attempts": 1, "timeout": 20, "concurrency": 1},
     )
     return BotProcess(config, {"OPENAI_API_KEY": "sk-test-throwaway"})
 
