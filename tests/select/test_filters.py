@@ -153,4 +153,7 @@ def test_a_story_skipped_in_one_feed_is_written_from_another(
     bot = make_bot(feeds=[{"url": first, "exclude": ["football"]}, {"url": second}])
     bot.cycle()
     states = [state for state, _ in bot.states().values()]
-    assert sorted(states) == ["published", "skipped"]
+    # Feeds are polled at once, so either item may be stored first: the excluded one is
+    # skipped and the other written, or the other is written first and the excluded one
+    # is its duplicate. Never a duplicate of a story that is not written.
+    assert sorted(states) in (["published", "skipped"], ["duplicate", "published"])
