@@ -57,48 +57,50 @@ class FeedPoller:
         self.selection = selection or Selection(config, sessions)
 
     def sync(self) -> None:
-        """Make the feeds table match the [[feeds]] of the config (rows are never deleted:
-        their stories keep pointing at them)."""
+        """Make the feeds table match the [[feeds]] of the config: each feed's settings
+        written on its row, so polling and scheduling read the row alone. Rows are never
+        deleted (their stories keep pointing at them): a feed that left the config keeps
+        its row without an interval, and is not polled."""
+        configured = {settings.url: settings for settings in self.config.feeds}
         with self.sessions() as session:
-            known = set(session.scalars(select(Feed.url)))
-            for settings in self.config.feeds:
-                if settings.url not in known:
-                    session.add(Feed(url=settings.url, title=settings.name))
+            rows = {feed.url: feed for feed in session.scalars(select(Feed))}
+            for url, feed in rows.items():
+                if url not in configured:
+                    feed.every = None
+            for url, settings in configured.items():
+                feed = rows.get(url) or Feed(url=url, title=settings.name)
+                _configure(feed, settings)
+                session.add(feed)
             session.commit()
 
-    def due(self, *, all_feeds: bool = False) -> list[FeedSettings]:
-        now = utcnow()
+    def due(self, *, all_feeds: bool = False) -> list[Feed]:
+        """The configured feeds due now (every one with `all_feeds`), as read from their
+        rows (detached: read in the polling threads, never written there)."""
+        query = select(Feed).where(Feed.every.is_not(None)).order_by(Feed.id)
+        if not all_feeds:
+            now = utcnow()
+            query = query.where(or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now))
         with self.sessions() as session:
-            due = set(
-                session.scalars(
-                    select(Feed.url).where(
-                        or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now)
-                    )
-                )
-            )
-        return [f for f in self.config.feeds if all_feeds or f.url in due]
+            return list(session.scalars(query))
 
-    def poll_safely(
-        self, settings: FeedSettings, fetched: Future[Fetched] | None = None
-    ) -> FeedOutcome:
+    def poll_safely(self, row: Feed, fetched: Future[Fetched] | None = None) -> FeedOutcome:
         """poll, where an error nobody foresaw (a value the database refuses, a
         parser's bug) is this feed's error, recorded and backed off like any other,
         not the end of the run for every feed."""
-        with log_context(feed=settings.url, stage="poll"):
+        with log_context(feed=row.url, stage="poll"):
             try:
-                return self.poll(settings, fetched)
+                return self.poll(row, fetched)
             except DatabaseUnavailable:
                 raise  # not this feed's fault: the caller's database breaker hears it
             except Exception as error:
-                log.exception("feed %s: unexpected error", settings.url)
+                log.exception("feed %s: unexpected error", row.url)
                 reason = unexpected(error)
                 with self.sessions() as session:
-                    feed = session.scalars(select(Feed).where(Feed.url == settings.url)).one()
-                    self._feed_failed(session, feed, settings, reason, None)
-                return FeedOutcome(settings.url, error=reason)
+                    self._feed_failed(session, session.get_one(Feed, row.id), reason, None)
+                return FeedOutcome(row.url, error=reason)
 
     def poll_all(
-        self, due: list[FeedSettings], progress: Callable[[str], None] | None = None
+        self, due: list[Feed], progress: Callable[[str], None] | None = None
     ) -> list[FeedOutcome]:
         """Poll `due` at once: up to [fetch] concurrency fetches in flight, at most
         [fetch] per_host on one host, through one shared client whose connections are
@@ -106,23 +108,15 @@ class FeedPoller:
         only the fetch and the parse run in them: each feed's items are stored here, in
         one transaction per feed, so SQLite never sees two writers."""
         fetch = self.config.fetch
-        with self.sessions() as session:
-            validators = {
-                url: (etag, modified)
-                for url, etag, modified in session.execute(
-                    select(Feed.url, Feed.etag, Feed.last_modified)
-                )
-            }
         hosts: dict[str, threading.Semaphore] = defaultdict(
             lambda: threading.Semaphore(fetch.per_host)
         )
-        for settings in due:  # made here: defaultdict is not safe to fill from threads
-            hosts[_host(settings.url)]
+        for row in due:  # made here: defaultdict is not safe to fill from threads
+            hosts[_host(row.url)]
 
-        def fetch_one(settings: FeedSettings) -> Fetched:
-            with hosts[_host(settings.url)]:
-                etag, modified = validators.get(settings.url, (None, None))
-                return self._fetch(settings, etag, modified, shared, parse)
+        def fetch_one(row: Feed) -> Fetched:
+            with hosts[_host(row.url)]:
+                return self._fetch(row, shared, parse)
 
         outcomes = []
         shared = SharedClient(allow_private=True, max_connections=fetch.concurrency)
@@ -131,74 +125,69 @@ class FeedPoller:
                 _parser(len(due)) as parse,
                 ThreadPoolExecutor(fetch.concurrency, thread_name_prefix="poll") as pool,
             ):
-                futures = {pool.submit(fetch_one, settings): settings for settings in due}
+                futures = {pool.submit(fetch_one, row): row for row in due}
                 for future in as_completed(futures):
-                    settings = futures[future]
+                    row = futures[future]
                     if progress:
-                        progress(settings.url)
-                    outcomes.append(self.poll_safely(settings, fetched=future))
+                        progress(row.url)
+                    outcomes.append(self.poll_safely(row, fetched=future))
         finally:
             shared.close()
         return outcomes
 
     def _fetch(
         self,
-        settings: FeedSettings,
-        etag: str | None,
-        last_modified: str | None,
+        row: Feed,
         shared: SharedClient | None = None,
         parse: feeds.Parser = parse_feed,
     ) -> Fetched:
         try:
             return feeds.poll(
-                settings.url,
-                etag=etag,
-                last_modified=last_modified,
-                limits=self.config.fetch.limits(trusted=True, timeout=settings.timeout),
+                row.url,
+                etag=row.etag,
+                last_modified=row.last_modified,
+                limits=self.config.fetch.limits(trusted=True, timeout=row.timeout),
                 shared=shared,
                 parse=parse,
             )
         except FeedError as error:
             return error
 
-    def poll(self, settings: FeedSettings, fetched: Future[Fetched] | None = None) -> FeedOutcome:
-        """Fetch the feed (unless `fetched` by poll_all) and store its items."""
-        outcome = FeedOutcome(settings.url)
+    def poll(self, row: Feed, fetched: Future[Fetched] | None = None) -> FeedOutcome:
+        """Fetch the feed `row` (unless `fetched` by poll_all) and store its items."""
+        outcome = FeedOutcome(row.url)
         with self.sessions() as session:
             redoable(session)  # lost in a power cut, the poll is done again: no fsync
-            feed = session.scalars(select(Feed).where(Feed.url == settings.url)).one()
+            feed = session.get_one(Feed, row.id)
             feed.last_polled_at = utcnow()
-            if fetched is None:
-                result = self._fetch(settings, feed.etag, feed.last_modified)
-            else:
-                result = fetched.result()  # a bug in the fetch thread is raised here
+            # a bug in the fetch thread is raised here
+            result = self._fetch(feed) if fetched is None else fetched.result()
             if isinstance(result, FeedError):
                 outcome.error = str(result)
-                self._feed_failed(session, feed, settings, outcome.error, result.retry_after)
+                self._feed_failed(session, feed, outcome.error, result.retry_after)
                 return outcome
             failpoint("feed-fetched")
             outcome.not_modified = result.not_modified
-            self._store(session, feed, settings, result, outcome)
+            self._store(session, feed, result, outcome)
         for warning in result.warnings:
-            log.warning("%s: %s", settings.url, warning)
+            log.warning("%s: %s", row.url, warning)
         return outcome
 
     def _store(
         self,
         session: Session,
         feed: Feed,
-        settings: FeedSettings,
         result: feeds.PollResult,
         outcome: FeedOutcome,
     ) -> None:
         """Store the feed's items with its validators, in one commit, then enrich the new
         stories."""
-        remote = settings.url.startswith(("http://", "https://"))
+        remote = feed.url.startswith(("http://", "https://"))
         to_store = [
-            (item, self.selection.at_store(item, settings, reads_page=remote and bool(item.url)))
+            (item, self.selection.at_store(item, feed, reads_page=remote and bool(item.url)))
             for item in result.items
         ]
-        stored = store_items(session, feed, to_store, settings.category, self.config.cluster)
+        stored = store_items(session, feed, to_store, feed.category, self.config.cluster)
         failpoint("story-stored")
         counts = Counter(s.result for s in stored)
         outcome.new = counts[IngestResult.NEW]
@@ -212,11 +201,11 @@ class FeedPoller:
             if s.error is not None
         ]
         for line in refused:  # one item the database refused did not cost the rest
-            log.error("feed %s: %s", settings.url, line)
+            log.error("feed %s: %s", feed.url, line)
         # Validators are saved with the items, in one commit: a crash before it
         # refetches the whole feed, and dedup absorbs the repeat.
         had_news = outcome.new + outcome.skipped > 0
-        self._feed_succeeded(session, feed, settings, result, had_news=had_news)
+        self._feed_succeeded(session, feed, result, had_news=had_news)
         if refused:
             # Someone should look at these items; and the validators are forgotten so
             # the next poll reads the whole feed again: if the refusal was passing (a
@@ -225,13 +214,13 @@ class FeedPoller:
             feed.etag = feed.last_modified = None
             session.commit()
         below = max(
-            self.config.writer.fetch_article_below_words, self.selection.min_words(settings.url)
+            self.config.writer.fetch_article_below_words, self.selection.min_words(feed.url)
         )
         to_read = [
             s.story_id
             for (item, _), s in zip(to_store, stored, strict=True)
             if s.result == IngestResult.NEW
-            and needs_page(settings.url, item.url, item.text, below)
+            and needs_page(feed.url, item.url, item.text, below)
         ]
         self._enrich(session, to_read, below)
 
@@ -246,7 +235,6 @@ class FeedPoller:
         self,
         session: Session,
         feed: Feed,
-        settings: FeedSettings,
         result: feeds.PollResult,
         *,
         had_news: bool,
@@ -254,13 +242,13 @@ class FeedPoller:
         now = utcnow()
         if not result.not_modified:
             feed.etag, feed.last_modified = result.etag, result.last_modified
-            feed.title = settings.name or result.title or feed.title
+            feed.title = feed.name or result.title or feed.title
         if had_news:
             feed.last_new_story_at = now
         feed.last_success_at = now
         feed.error_count, feed.last_error = 0, None
         feed.interval_seconds = next_interval(
-            base=settings.every,
+            base=feed.poll_every,
             current=feed.interval_seconds,
             had_news=had_news,
             ceiling=self.config.scheduler.max_interval,
@@ -273,15 +261,14 @@ class FeedPoller:
         self,
         session: Session,
         feed: Feed,
-        settings: FeedSettings,
         reason: str,
         retry_after: float | None,
     ) -> None:
-        log.error("feed %s failed: %s", settings.url, reason)
+        log.error("feed %s failed: %s", feed.url, reason)
         feed.error_count += 1
         feed.last_error = reason
         wait = backoff(
-            base=settings.every,
+            base=feed.poll_every,
             errors=feed.error_count,
             ceiling=self.config.scheduler.max_backoff,
             retry_after=retry_after,
@@ -292,6 +279,25 @@ class FeedPoller:
     def _schedule(self, feed: Feed, seconds: int) -> None:
         delay = jittered(seconds, self.config.scheduler.jitter)
         feed.next_poll_at = utcnow() + timedelta(seconds=delay)
+
+
+def _configure(feed: Feed, settings: FeedSettings) -> None:
+    """Write the feed's [[feeds]] settings on its row."""
+    feed.every = settings.every
+    feed.category = settings.category
+    feed.name = settings.name
+    feed.timeout = settings.timeout
+    feed.language = settings.language
+    feed.selection = {
+        "include": list(settings.include),
+        "exclude": list(settings.exclude),
+        "categories": list(settings.categories),
+        "languages": list(settings.languages),
+        "min_words": settings.min_words,
+        "max_age": settings.max_age,
+        "per_day": settings.per_day,
+        "priority": settings.priority,
+    }
 
 
 @contextmanager

@@ -91,7 +91,9 @@ class Selection:
 
     # --- store time --------------------------------------------------------
 
-    def at_store(self, item: FeedItem, feed: FeedSettings, *, reads_page: bool) -> str | None:
+    def at_store(
+        self, item: FeedItem, feed: Feed | FeedSettings, *, reads_page: bool
+    ) -> str | None:
         """Why this item is not to be written, or None. `reads_page`: its article page
         will be read before writing (then min_words waits for the page's text)."""
         rules = self.rules_for(feed.url)

@@ -44,6 +44,9 @@ from sqlalchemy.types import TypeDecorator
 
 from bot.story import State
 
+# A feed's base interval when its row has none ([[feeds]] every's default).
+DEFAULT_EVERY = 900
+
 
 class StoreClock:
     """The store's time, for every timestamp and every "today". Tests move it forward
@@ -98,7 +101,24 @@ class Feed(Base):
     error_count: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
 
+    # Its [[feeds]] settings, written by each sync (bot.pipeline.polling.FeedPoller.sync):
+    # polling and scheduling read the row alone. `every` (seconds) is None once the feed
+    # left the config: its row stays for its stories, and it is no longer polled.
+    every: Mapped[int | None]
+    category: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(500), default="")
+    timeout: Mapped[float | None]
+    language: Mapped[str | None] = mapped_column(String(35))
+    # Its own selection rules (bot.select): include, exclude, categories, languages,
+    # min_words, max_age, per_day, priority.
+    selection: Mapped[dict | None]
+
     stories: Mapped[list[Story]] = relationship(back_populates="feed")
+
+    @property
+    def poll_every(self) -> int:
+        """Its base interval: the configured one, or the default for a feed that left."""
+        return self.every or DEFAULT_EVERY
 
 
 class Story(Base):

@@ -121,7 +121,8 @@ def test_the_budget_counts_the_calls_in_flight(
         **ONE_CALL,
     )
     bot.pipeline.feeds.sync()
-    bot.pipeline.feeds.poll(bot.config.feeds[0])
+    (feed,) = bot.pipeline.feeds.due()
+    bot.pipeline.feeds.poll(feed)
     workers = [bot.new_pipeline(worker=f"w{n}") for n in range(3)]
     threads = [threading.Thread(target=w.write_batch, kwargs={"limit": 1}) for w in workers]
     for thread in threads:
