@@ -131,23 +131,11 @@ def status(config: Config, as_json: bool) -> None:
                      list(data["warnings"].items()))
     _budget_table(data["budget"], config)
     if data["in_flight"]:
-        render.table(
-            "In flight now",
-            ["id", "stage", "title", "worker", "since"],
-            [
-                [f["id"], f["stage"], f["title"], f["worker"], _brief(f["since"])]
-                for f in data["in_flight"]
-            ],
-        )
+        _dated_table("In flight now", ["id", "stage", "title", "worker", "since"],
+                     data["in_flight"])
     if data["waiting"]:
-        render.table(
-            "Waiting, why and until when",
-            ["id", "state", "title", "why", "until"],
-            [
-                [w["id"], w["state"], w["title"], w["why"], _brief(w["until"])]
-                for w in data["waiting"]
-            ],
-        )
+        _dated_table("Waiting, why and until when", ["id", "state", "title", "why", "until"],
+                     data["waiting"])
     if data["problems"]:
         render.table(
             "Recent problems",
@@ -432,6 +420,12 @@ def _health_table(rows: list[dict[str, Any]]) -> None:
             for f in rows
         ],
     )
+
+
+def _dated_table(title: str, keys: list[str], rows: list[dict[str, Any]]) -> None:
+    """A table of status rows, one column per key, the last a time shown briefly."""
+    *plain, when = keys
+    render.table(title, keys, [[*(row[k] for k in plain), _brief(row[when])] for row in rows])
 
 
 def _brief(when: str) -> str:

@@ -11,21 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.config import sections
 from bot.config.cluster import ClusterSettings
 from bot.config.feeds import FeedSettings, read_feeds
 from bot.config.prompts import prompts_dir as read_prompts_dir
 from bot.config.prompts import with_prompts
 from bot.config.quality import QualitySettings
-from bot.config.sections import (
-    DatabaseSettings,
-    FetchSettings,
-    LLMSettings,
-    PublishSettings,
-    SchedulerSettings,
-    SeoSettings,
-    StoreSettings,
-    WriterSettings,
-)
 from bot.config.select import BudgetSettings, SelectSettings, TriageSettings
 from bot.config.tables import read_secret_file, read_section
 from bot.config.wordpress import WordPressSettings
@@ -36,21 +27,21 @@ from bot.errors import ConfigError
 class Config:
     path: Path
     database_url: str
-    llm: LLMSettings
-    writer: WriterSettings
+    llm: sections.LLMSettings
+    writer: sections.WriterSettings
     prompts_dir: Path  # resolved: the newsroom's folder, or the shipped prompts
     quality: QualitySettings
-    publish: PublishSettings
-    fetch: FetchSettings
-    scheduler: SchedulerSettings
+    publish: sections.PublishSettings
+    fetch: sections.FetchSettings
+    scheduler: sections.SchedulerSettings
     wordpress: WordPressSettings | None
     wp_password: str = field(default="", repr=False)
     feeds: tuple[FeedSettings, ...] = ()
     select: SelectSettings = field(default_factory=SelectSettings)
     budget: BudgetSettings = field(default_factory=BudgetSettings)
     triage: TriageSettings = field(default_factory=TriageSettings)
-    seo: SeoSettings = field(default_factory=SeoSettings)
-    store: StoreSettings = field(default_factory=StoreSettings)
+    seo: sections.SeoSettings = field(default_factory=sections.SeoSettings)
+    store: sections.StoreSettings = field(default_factory=sections.StoreSettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
 
     @property
@@ -78,11 +69,11 @@ def _overrides(environ: Mapping[str, str], names: Mapping[str, str]) -> dict[str
     return {key: value for key, name in names.items() if (value := _env(environ, name))}
 
 
-def _llm(table: Mapping[str, Any], root: Path, environ: Mapping[str, str]) -> LLMSettings:
+def _llm(table: Mapping[str, Any], root: Path, environ: Mapping[str, str]) -> sections.LLMSettings:
     if "api_key" in table:
         raise ConfigError("llm.api_key: secrets never go in bot.toml; set OPENAI_API_KEY")
     names = {"base_url": "OPENAI_BASE_URL", "model": "DEPECHE_LLM_MODEL"}
-    llm = read_section(LLMSettings, table, "llm", **_overrides(environ, names))
+    llm = read_section(sections.LLMSettings, table, "llm", **_overrides(environ, names))
     api_key = _env(environ, "OPENAI_API_KEY") or ""
     if not api_key and llm.api_key_file:
         api_key = read_secret_file(root / llm.api_key_file, "llm.api_key_file")
@@ -115,13 +106,13 @@ def _wordpress(
 # The sections read as they are, each into the Config field of its name: a new one is a
 # class, a line here and a field of Config.
 PLAIN_SECTIONS: Mapping[str, type] = {
-    "fetch": FetchSettings,
-    "scheduler": SchedulerSettings,
+    "fetch": sections.FetchSettings,
+    "scheduler": sections.SchedulerSettings,
     "select": SelectSettings,
     "budget": BudgetSettings,
     "triage": TriageSettings,
-    "seo": SeoSettings,
-    "store": StoreSettings,
+    "seo": sections.SeoSettings,
+    "store": sections.StoreSettings,
     "cluster": ClusterSettings,
 }
 # These need the environment, a secret, a folder or another section (_from_data).
@@ -161,7 +152,7 @@ def _database_url(table: Any, root: Path, environ: Mapping[str, str]) -> str:
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     given = _overrides(environ, {"url": "DEPECHE_DATABASE_URL"})
-    url = read_section(DatabaseSettings, table, "database", **given).url
+    url = read_section(sections.DatabaseSettings, table, "database", **given).url
     try:
         make_url(url).get_dialect().import_dbapi()
     except ArgumentError:
@@ -180,14 +171,14 @@ def _from_data(path: Path, data: dict[str, Any], environ: Mapping[str, str]) -> 
     database_url = _database_url(data.get("database", {}), root, environ)
     names = {"target": "DEPECHE_PUBLISH_TARGET", "outbox_dir": "DEPECHE_OUTBOX_DIR"}
     publish = read_section(
-        PublishSettings, data.get("publish", {}), "publish", **_overrides(environ, names)
+        sections.PublishSettings, data.get("publish", {}), "publish", **_overrides(environ, names)
     )
     plain = {name: read_section(cls, data.get(name, {}), name)
              for name, cls in PLAIN_SECTIONS.items()}
     wordpress, wp_password = _wordpress(data.get("wordpress", {}), root, environ)
     if publish.target == "wordpress" and wordpress is None:
         raise ConfigError("wordpress.url: publish.target is 'wordpress' but no site is set")
-    writer = read_section(WriterSettings, data.get("writer", {}), "writer")
+    writer = read_section(sections.WriterSettings, data.get("writer", {}), "writer")
     prompts_dir = read_prompts_dir(writer, root)
     if wordpress is not None:
         wordpress = with_prompts(wordpress, prompts_dir)

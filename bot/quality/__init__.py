@@ -1,9 +1,11 @@
 """The quality gate: every model answer passes it before it becomes a draft.
 
 The writer runs, for each answer: ``apply_local_fixes`` (what needs no model), then ``check``
-(the hard rules of issue 4: language, length, structure, headline, SEO fields, facts); when the
-result has failures, ``repair_request`` is the follow-up message for the model, in the same
-conversation, at most ``QualitySettings.max_repairs`` times. See docs/quality.md.
+(the hard rules of issue 4: language, length, structure, headline, SEO fields, facts), against
+every source of the story (the facts against all of them together, a quotation whole in one,
+the headline against each); when the result has failures, ``repair_request`` is the
+follow-up message for the model, in the same conversation, at most
+``QualitySettings.max_repairs`` times. See docs/quality.md.
 """
 
 from __future__ import annotations

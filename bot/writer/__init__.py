@@ -1,7 +1,9 @@
 """Writer stage: a story's source articles in, a French SEO draft (or the reasons it was
 held) out.
 
-Entry point: ``Writer.write(sources, category=..., record=...)``. A story has one source or
+Entry point: ``Writer.write(sources, category=..., record=..., guard=..., instruction=...)``
+(``guard``: the budget's check before each model call, bot.select; ``instruction``: an
+editor's rewrite request). A story has one source or
 several (the same event told by other wires, bot.cluster), the first being the primary: the
 model gets each of them in the prompt, delimited and named, and the gate checks the answer
 against all of them. Without a model, the primary is packaged and the others credited.
@@ -10,7 +12,9 @@ With a model, one chat call per story in the normal case; each answer goes
 through the quality gate. A hold failure goes back to the model (a short repair
 request, see bot.quality.repair), at most ``quality.max_repairs`` times; every
 answer is kept and the best publishable one wins, with its warnings in the
-editor's note. Without a model, the offline writer packages the source as is.
+editor's note. Several stories are written at once (``[llm] concurrency``, one thread
+each, bot.pipeline.pool), all through one model client and its one rate limiter
+(bot.writer.ratelimit: a 429's Retry-After pauses every writer).
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,6 +144,18 @@ class BotProcess:
             stderr=subprocess.PIPE,
             text=True,
         )
+
+    @contextmanager
+    def running(self, *args: str, failpoint: str | None = None) -> Iterator[subprocess.Popen[str]]:
+        """`depeche *args` in the background (the daemon), killed on the way out if the
+        test failed before stopping it: no process outlives its test."""
+        process = self.start(*args, failpoint=failpoint)
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
 
     def status(self) -> dict[str, Any]:
         return json.loads(self.read_only("status", "--json"))

@@ -23,8 +23,7 @@ def test_sigterm_stops_the_daemon_and_frees_its_story(
         scheduler={"write_every": 1, "publish_every": 1},
     )
     bot = BotProcess(config, {"OPENAI_API_KEY": "sk-test-throwaway"})
-    daemon = bot.start("daemon")
-    try:
+    with bot.running("daemon") as daemon:
         wait_for(lambda: len(llm.calls) == 1, 30, "the daemon's model call")
         (story,) = bot.stories()
         assert story["lease_owner"]  # in hand
@@ -39,10 +38,6 @@ def test_sigterm_stops_the_daemon_and_frees_its_story(
         started = time.monotonic()
         _, stderr = daemon.communicate(timeout=10)
         assert time.monotonic() - started < 5
-    finally:
-        if daemon.poll() is None:
-            daemon.kill()
-            daemon.communicate()
     assert daemon.returncode == 0, stderr
     assert "SIGTERM received: stopping" in stderr
     (story,) = bot.stories()
@@ -76,16 +71,11 @@ def test_the_daemon_polls_through_the_bounded_pool(make_config, web_server: WebS
         scheduler={"write_every": 3600, "publish_every": 3600},
     )
     bot = BotProcess(config, {})
-    daemon = bot.start("daemon")
-    try:
+    with bot.running("daemon") as daemon:
         wait_for(lambda: len(served) == 6, 30, "every feed fetched")
         wait_for(lambda: all(f["next_poll"] for f in bot.status()["feeds"]), 10, "every poll")
         daemon.send_signal(signal.SIGTERM)
         _, stderr = daemon.communicate(timeout=10)
-    finally:
-        if daemon.poll() is None:
-            daemon.kill()
-            daemon.communicate()
     assert daemon.returncode == 0, stderr
     assert in_flight[1] == 2  # the pool's bound, reached and never passed
     status = bot.status()

@@ -89,8 +89,7 @@ def test_the_daemon_reads_a_publish_back_at_its_sync_every(
     config = wordpress_config(make_config, wp, [feed], sync_every="10s")
     bot = BotProcess(config, {"DEPECHE_WP_APP_PASSWORD": wp.password})
     assert bot.run("db", "upgrade").returncode == 0  # its tables, before looking at them
-    daemon = bot.start("daemon")
-    try:
+    with bot.running("daemon") as daemon:
         wait_for(lambda: any(s["post_id"] for s in bot.stories()), 60, "the daemon's draft")
         [story] = bot.stories()
         with wp.client() as client:  # an editor publishes it while the daemon runs
@@ -99,10 +98,6 @@ def test_the_daemon_reads_a_publish_back_at_its_sync_every(
         wait_for(lambda: review_events(config), 30, "the publish read back")
         daemon.send_signal(signal.SIGTERM)
         _, stderr = daemon.communicate(timeout=20)
-    finally:
-        if daemon.poll() is None:
-            daemon.kill()
-            daemon.communicate()
     assert daemon.returncode == 0, stderr
     published_at = wp.post(story["post_id"])["meta"]["_depeche_published_at"]
     [(outcome, detail)] = review_events(config)
