@@ -47,10 +47,12 @@ def make_bot(
 ) -> BotProcess:
     feed = web_server.route("/rss", Reply(body=rss(wire_stories(STORIES))))
     llm.default = good_answer
+    # One story at a time in each stage, so a failpoint is crossed by exactly one story
+    # (with [publish] concurrency 2, both posts would be on their way when it fires).
     config = make_config(
         feeds=[{"url": feed, "category": "Société"}],
-        llm={"base_url": llm.base_url, "attempts": 1, "timeout": 20},
-        publish={"target": "wordpress"},
+        llm={"base_url": llm.base_url, "attempts": 1, "timeout": 20, "concurrency": 1},
+        publish={"target": "wordpress", "concurrency": 1},
         wordpress={"url": url, "user": site.user, "api": api, "seo_plugin": "yoast", "timeout": 20},
     )
     env = {"OPENAI_API_KEY": "sk-test-throwaway", "DEPECHE_WP_APP_PASSWORD": site.password}

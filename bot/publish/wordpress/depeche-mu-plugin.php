@@ -450,7 +450,8 @@ function depeche_changed_posts(string $after, int $offset): array {
         }
         $posts[] = ['id' => $post->ID, 'status' => $post->post_status,
                     'modified' => mysql2date('Y-m-d\TH:i:s', $post->post_modified, false),
-                    'modified_gmt' => mysql2date('Y-m-d\TH:i:s', $post->post_modified_gmt, false),
+                    // A draft may carry the zero date in its GMT column: derive it from the site time.
+                    'modified_gmt' => get_gmt_from_date($post->post_modified, 'Y-m-d\TH:i:s'),
                     'content' => $post->post_content, 'meta' => $meta];
     }
     return $posts;

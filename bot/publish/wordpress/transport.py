@@ -182,8 +182,13 @@ def site_time(value: str) -> str:
 
 
 def gmt_time(value: str) -> datetime:
-    """WordPress's *_gmt field (no zone given: it is UTC) as an aware datetime."""
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    """WordPress's *_gmt field (no zone given: it is UTC) as an aware datetime. A draft
+    may hold WordPress's zero date there ('0000-00-00', read back as '-0001-11-30'):
+    the change is then dated when the bot sees it."""
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError:
+        return datetime.now(UTC)
 
 
 def changed_post(entry: dict[str, Any]) -> ChangedPost:
