@@ -50,7 +50,7 @@ class FailurePolicy:
         max_attempts: int,
         breaker_of: Callable[[State], Breaker | None],
         database_failed: Callable[[DatabaseUnavailable, int | None], None],
-        stop_stage: Callable[[str, str], None],
+        stop_stage: Callable[[str, StopTarget], None],
     ):
         self.worker = worker
         self.max_attempts = max_attempts
@@ -89,7 +89,7 @@ class FailurePolicy:
             note_waiting(session, str(reached), story_ids=[story.id])
             return self._given_back(session, story, stage, str(reached))
         except StopTarget as error:
-            self._stop_stage(stage, str(error))
+            self._stop_stage(stage, error)
             # Not this story's attempt: it waits where it is for a fixed setup.
             story.last_error = str(error)
             return self._given_back(session, story, stage, str(error))

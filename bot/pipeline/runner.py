@@ -41,7 +41,7 @@ from bot.store.revisions import due
 from bot.store.spool import Spool
 from bot.story import CycleReport, StoryOutcome
 from bot.writer import Writer
-from bot.writer.llm import CallRecord, Recorder
+from bot.writer.llm import CallRecord, ModelStopped, Recorder
 
 log = logging.getLogger(__name__)
 
@@ -137,8 +137,8 @@ class Runner:
         self.target.before_call()
         try:
             outcome = stage()
-        except ServiceDown:
-            raise  # the database's, heard by its own breaker
+        except (ServiceDown, ModelStopped):
+            raise  # the database's or the model's (a revision writes): not the target's
         except TryLater as down:
             self.target.failed(str(down), retry_after=down.retry_after)
             raise ServiceDown(str(down), retry_after=down.retry_after) from down
@@ -271,14 +271,20 @@ class Runner:
                 yield turn, claimed[0]
 
     def _stage_stopped(self, state: State) -> bool:
-        return bool(self.writing_stopped if state == State.NEW else self.publishing_stopped)
+        if state == State.NEW:
+            return bool(self.writing_stopped)
+        if state == State.PUBLISHED:  # a revision writes, then publishes
+            return bool(self.writing_stopped or self.publishing_stopped)
+        return bool(self.publishing_stopped)
 
-    def _stop_stage(self, stage: str, reason: str) -> None:
-        log.error("%s stopped: %s", "writing" if stage == "write" else "publishing", reason)
-        if stage == "write":
-            self.writing_stopped = reason
+    def _stop_stage(self, stage: str, error: StopTarget) -> None:
+        # A revision meets the model too: its wrong setup stops writing, not publishing.
+        writing = stage == "write" or isinstance(error, ModelStopped)
+        log.error("%s stopped: %s", "writing" if writing else "publishing", error)
+        if writing:
+            self.writing_stopped = str(error)
         else:
-            self.publishing_stopped = reason
+            self.publishing_stopped = str(error)
 
     def _breaker_of(self, state: State) -> Breaker | None:
         return self.writer.breaker if state == State.NEW else self.target

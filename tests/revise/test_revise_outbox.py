@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli.common import cli
+from bot.cli.run import EXIT_WRITING_STOPPED
 from bot.store.models import clock
 from tests.revise.wires import (
     CORRECTED_DRAFT,
@@ -28,7 +29,7 @@ from tests.revise.wires import (
     as_json,
     rss,
 )
-from tests.servers.llm import ScriptedLLM, answer
+from tests.servers.llm import ScriptedLLM, answer, openai_unknown_model
 from tests.servers.web import Reply, WebServer
 
 
@@ -134,3 +135,23 @@ def test_a_correction_of_an_untouched_draft_is_applied_and_flagged(llm, posted):
     assert "faits nouveaux : nombre 43 ; retirés : nombre 41" in line
     [call] = llm.calls[calls_before:]
     assert "43 voix pour" in call["messages"][-1]["content"]  # the wire's latest version
+
+
+def test_a_model_set_up_wrong_stops_writing_not_publishing(llm, posted):
+    """The model's setup refused during a revision: exit 9 (writing stopped), never 4
+    (publishing stopped); the draft and its mark stay for a fixed setup."""
+    config, outbox, web = posted
+    [draft] = drafts(outbox)
+    before = draft.read_bytes()
+    an_hour_later(web, llm, ("/sud", "Fil Sud"), ("s-1", SECOND_TITLE, SECOND_TEXT))
+    llm.default = lambda request: openai_unknown_model("gpt-4o-mini")
+
+    result = CliRunner().invoke(
+        cli, ["--config", str(config), "run", "--once"],
+        env={"OPENAI_API_KEY": "sk-test-throwaway"}, catch_exceptions=False,
+    )
+
+    assert result.exit_code == EXIT_WRITING_STOPPED, result.output
+    assert draft.read_bytes() == before
+    story = shown(config)
+    assert story["state"] == "published" and story["sources_changed_at"]
