@@ -131,7 +131,11 @@ start_server() {
     # setsid: the server and its PHP_CLI_SERVER_WORKERS get their own process group, which
     # `stop` kills as a whole (the workers outlive their parent otherwise).
     # Workers: a slow request (a big upload, a test that sleeps) must not block the others.
-    PHP_CLI_SERVER_WORKERS=4 setsid bash -c 'echo $$ >"$0"; exec php -S "$1" -t "$2" "$3"' \
+    # The server closes every descriptor it inherited beyond 0-2: started under a lock
+    # (`flock file scripts/wordpress.sh start`), it would otherwise hold that lock for good.
+    PHP_CLI_SERVER_WORKERS=4 setsid bash -c 'echo $$ >"$0"
+        for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+        exec php -S "$1" -t "$2" "$3"' \
         "$PID_FILE" "$HOST:$PORT" "$WP_DIR" "$HERE/router.php" \
         >>"$STATE/server.log" 2>&1 </dev/null &
     for _ in $(seq 1 100); do
