@@ -71,3 +71,17 @@ def test_an_issue_key_is_documented_in_the_readme(section, key):
     named = re.compile(rf"\b{key}\b")
     assert any(f"[{section}]" in row and named.search(row) for row in rows), (
         f"[{section}] {key} has no row in README's configuration table")
+
+
+@pytest.mark.parametrize(("section", "key"), [row[:2] for row in CONTRACT],
+                         ids=[_ids(row) for row in CONTRACT])
+def test_an_issue_key_is_in_the_commented_example(section, key):
+    """`depeche init` writes config/bot.example.toml: each key there under its section,
+    set or commented out."""
+    example = (ROOT / "config" / "bot.example.toml").read_text(encoding="utf-8")
+    heading = re.compile(rf"^#? ?\[{section}\]", re.MULTILINE)
+    found = heading.search(example)
+    assert found, f"no [{section}] in config/bot.example.toml"
+    table = re.split(r"^#? ?\[", example[found.end():], maxsplit=1, flags=re.MULTILINE)[0]
+    assert re.search(rf"^#? ?{key} =", table, re.MULTILINE), (
+        f"[{section}] {key} is not in config/bot.example.toml")
