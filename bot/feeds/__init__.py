@@ -1,14 +1,11 @@
 """Feeds stage: fetch a feed (conditional GET) and parse it into FeedItems.
 
-Entry point: ``poll(url, etag=..., last_modified=..., limits=...)``; ``parse`` lets
-a caller read the document elsewhere (bot.pipeline.polling: in other processes, when
-many feeds are polled at once).
+Entry point: ``poll(url, etag=..., last_modified=..., limits=...)``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,10 +15,7 @@ from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.net.http import FetchError, FetchUnavailable, Limits, fetch
 from bot.net.transport import SharedClient
 
-__all__ = ["FeedItem", "Parser", "PollResult", "poll"]
-
-# parse_feed's signature: (content, content_type=..., base_url=...) -> ParsedFeed.
-Parser = Callable[..., ParsedFeed]
+__all__ = ["FeedItem", "PollResult", "poll"]
 
 _MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)")
 
@@ -47,7 +41,6 @@ def poll(
     last_modified: str | None = None,
     limits: Limits | None = None,
     shared: SharedClient | None = None,
-    parse: Parser = parse_feed,
 ) -> PollResult:
     """Fetch (through `shared` when given) and parse one feed. Raises FeedError with
     the reason on any failure."""
@@ -73,7 +66,7 @@ def poll(
         return PollResult(
             not_modified=True, etag=etag, last_modified=last_modified, max_age=max_age
         )
-    parsed = parse(
+    parsed = parse_feed(
         response.content,
         content_type=response.headers.get("content-type", ""),
         base_url=response.url,

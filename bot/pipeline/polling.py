@@ -8,13 +8,10 @@ dedup keys absorb the repeat.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from datetime import timedelta
 
 import httpx
@@ -26,7 +23,6 @@ from bot.config import Config, FeedSettings
 from bot.errors import FeedError, unexpected
 from bot.failpoints import failpoint
 from bot.feeds.cadence import backoff, jittered, next_interval
-from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.log import context as log_context
 from bot.net.transport import SharedClient
 from bot.pipeline.enrich import enrich_story, needs_page
@@ -37,9 +33,6 @@ from bot.store.models import utcnow
 from bot.story import FeedOutcome
 
 log = logging.getLogger(__name__)
-
-# From this many feeds in one poll, their documents are parsed in other processes.
-PARSE_IN_PROCESSES_FROM = 64
 
 # What a fetch thread hands back: the parsed feed, or why it could not be had.
 Fetched = feeds.PollResult | FeedError
@@ -116,15 +109,12 @@ class FeedPoller:
 
         def fetch_one(row: Feed) -> Fetched:
             with hosts[_host(row.url)]:
-                return self._fetch(row, shared, parse)
+                return self._fetch(row, shared)
 
         outcomes = []
         shared = SharedClient(allow_private=True, max_connections=fetch.concurrency)
         try:
-            with (
-                _parser(len(due)) as parse,
-                ThreadPoolExecutor(fetch.concurrency, thread_name_prefix="poll") as pool,
-            ):
+            with ThreadPoolExecutor(fetch.concurrency, thread_name_prefix="poll") as pool:
                 futures = {pool.submit(fetch_one, row): row for row in due}
                 for future in as_completed(futures):
                     row = futures[future]
@@ -139,7 +129,6 @@ class FeedPoller:
         self,
         row: Feed,
         shared: SharedClient | None = None,
-        parse: feeds.Parser = parse_feed,
     ) -> Fetched:
         try:
             return feeds.poll(
@@ -148,7 +137,6 @@ class FeedPoller:
                 last_modified=row.last_modified,
                 limits=self.config.fetch.limits(trusted=True, timeout=row.timeout),
                 shared=shared,
-                parse=parse,
             )
         except FeedError as error:
             return error
@@ -298,26 +286,6 @@ def _configure(feed: Feed, settings: FeedSettings) -> None:
         "per_day": settings.per_day,
         "priority": settings.priority,
     }
-
-
-@contextmanager
-def _parser(feed_count: int) -> Iterator[feeds.Parser]:
-    """How the fetch threads read their documents. Parsing is Python work that holds
-    the GIL: with many feeds at once, it goes to other processes, on the other cores,
-    and the thread storing the items is not kept waiting for the GIL (measured: the
-    first poll of 1,000 feeds twice as fast on 2 cores). With a few, starting the
-    processes would cost more than it saves."""
-    cores = os.cpu_count() or 1
-    if feed_count < PARSE_IN_PROCESSES_FROM or cores < 2:
-        yield parse_feed
-        return
-    context = multiprocessing.get_context("forkserver")  # never fork a threaded process
-    with ProcessPoolExecutor(cores, mp_context=context) as processes:
-
-        def parse(content: bytes, **options: str) -> ParsedFeed:
-            return processes.submit(parse_feed, content, **options).result()
-
-        yield parse
 
 
 def _host(url: str) -> str:
