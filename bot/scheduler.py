@@ -31,6 +31,7 @@ from bot.pipeline.runner import STOP_GRACE_SECONDS
 from bot.publish.wordpress.decisions import look_back
 from bot.store import Feed, State
 from bot.store.db import DatabaseUnavailable
+from bot.story import StoryOutcome
 
 log = logging.getLogger(__name__)
 
@@ -148,10 +149,14 @@ class StageJob:
 
 
 def _write_then_wake_publishing(scheduler: BackgroundScheduler, pipeline: Runner) -> None:
-    """A fresh draft is published at once rather than at the next publishing tick."""
-    outcomes = pipeline.write_batch()
-    if any(o.state == State.WRITTEN for o in outcomes) and scheduler.running:
-        scheduler.modify_job("publish", next_run_time=_now())
+    """Each fresh draft is published at once, not at the next publishing tick nor at the
+    end of the writing batch (a running publishing job takes it in one more round)."""
+
+    def wake_publishing(outcome: StoryOutcome) -> None:
+        if outcome.state == State.WRITTEN and scheduler.running:
+            scheduler.modify_job("publish", next_run_time=_now())
+
+    pipeline.write_batch(done=wake_publishing)
 
 
 def _now() -> datetime:

@@ -46,6 +46,7 @@ from bot.writer.llm import CallRecord, ModelStopped, Recorder
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+Done = Callable[[StoryOutcome], None]  # told each story's outcome as soon as it has one
 
 # How long SIGTERM waits for the stories in hand before giving them back.
 STOP_GRACE_SECONDS = 3.0
@@ -173,13 +174,13 @@ class Runner:
     # --- batches, each in its stage's pool --------------------------------
 
     def write_batch(
-        self, limit: int | None = None, progress: Progress | None = None
+        self, limit: int | None = None, progress: Progress | None = None, done: Done | None = None
     ) -> list[StoryOutcome]:
         """Up to `limit` stories (default [scheduler] batch; 0: until none is claimable)
         written, [llm] concurrency at once (one thread for the offline writer: it waits
         on nothing, so threads would only share one core)."""
         writers = self.config.llm.concurrency if self.writer.model is not None else 1
-        return self._batch(State.NEW, "write", self._write, limit, progress, writers)
+        return self._batch(State.NEW, "write", self._write, limit, progress, writers, done)
 
     def publish_batch(
         self, limit: int | None = None, progress: Progress | None = None
@@ -204,6 +205,7 @@ class Runner:
         limit: int | None,
         progress: Progress | None,
         threads: int,
+        done: Done | None = None,
     ) -> list[StoryOutcome]:
         if not self.database_ready():
             return []
@@ -218,7 +220,10 @@ class Runner:
                         story_id = story.id
                         if progress:
                             progress(story.title)
-                        outcomes.append((turn, self.policy.run(session, story, stage, work)))
+                        outcome = self.policy.run(session, story, stage, work)
+                        outcomes.append((turn, outcome))
+                        if done:
+                            done(outcome)
             except DatabaseUnavailable as down:  # claiming, or reading the story's feed
                 self.database_failed(down, story_id)
 
