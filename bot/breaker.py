@@ -17,8 +17,8 @@ a call's attempts ran out, or when the wait asked is longer than a retry waits.)
 
 Thread-safe: several writers (`[llm] concurrency`) and publishers share one breaker
 per dependency. While open, one call at a time is the probe, and only that call's
-answer counts as the probe's (calls that left before the breaker opened may still
-come back, either way: they count as failures or close it, never as the probe).
+answer ends the outage or prolongs it: calls that left before the breaker opened and
+come back meanwhile count as failures, or are ignored, never as the probe.
 """
 
 from __future__ import annotations
@@ -143,9 +143,11 @@ class Breaker:
     def succeeded(self) -> None:
         with self._lock:
             self._consecutive = 0
-            self._probe_answered()
+            was_probe = self._probe_answered()
             if self._down_since is None:
                 return
+            if not was_probe:
+                return  # a call that left before it opened: the probe says when it is back
             log.info(
                 "%s available again: %d échec%s depuis %s",
                 self.name,
@@ -156,8 +158,6 @@ class Breaker:
             self._down_since = None
             self._failures = 0
             self._wait = self.settings.probe
-            self._probing = False  # a probe still in flight is an ordinary call now
-            self._prober = None
 
     def failed(self, reason: str, *, retry_after: float | None = None) -> None:
         """A "service down" answer. `retry_after` (a 429's) opens the breaker at once,

@@ -83,7 +83,7 @@ def test_an_open_breaker_lets_one_probe_through_whatever_the_threads():
     assert len(passed) == 1
 
 
-def test_another_threads_late_failure_is_not_taken_for_the_probes():
+def test_another_threads_late_answer_is_not_taken_for_the_probes():
     breaker = Breaker("model server", BreakerSettings(failures=1, probe=0.1, probe_max=1))
     breaker.failed("HTTP 500")
     time.sleep(0.15)
@@ -93,6 +93,10 @@ def test_another_threads_late_failure_is_not_taken_for_the_probes():
     late.join(5)
     with pytest.raises(BreakerOpen):  # the probe is still in flight: no second one
         breaker.before_call()
+    stale = threading.Thread(target=breaker.succeeded)  # another call that left before
+    stale.start()
+    stale.join(5)
+    assert breaker.is_open  # the probe decides
     breaker.succeeded()  # the probe's answer
     assert not breaker.is_open
 
