@@ -12,7 +12,8 @@ source, a random signature, and one bucket per LSH band. Two made-up stories sha
 bucket as often as two unrelated stories of the labelled set do (measured here first:
 tests/cluster/data/pairs.toml, stories of different topics), so a lookup meets as many
 candidates as it would on real wires. They are spread over time at PER_DAY stories a day
-(1M stories: 333 days), so the window holds a realistic share; a last line stores every
+(1M stories: 333 days), ids growing with time as on a real wire, so the window holds a
+realistic share and its rows are the table's last; a last line stores every
 story inside the window, the worst case.
 """
 
@@ -117,7 +118,10 @@ def made_up(count: int, buckets: Buckets, *, all_in_window: bool, zone: str = ""
                   for _ in range(256)]
     for start in range(1, count + 1, CHUNK):
         ids = range(start, min(start + CHUNK, count + 1))
-        when = _stamp(rng.uniform(0, span, size=len(ids)), now_epoch, zone)
+        # Stored in the order they came, as on a real wire: ids grow with time, so the
+        # window's rows are the table's last ones.
+        ago = span * (1 - (np.arange(ids.start, ids.stop) + rng.uniform(0, 1, len(ids))) / count)
+        when = _stamp(ago, now_epoch, zone)
         drawn = buckets.draw(len(ids)).tolist()
         yield (
             [(i, f"u{i}", w, f"g{i}", w) for i, w in zip(ids, when, strict=True)],
