@@ -4,7 +4,8 @@ changed after it was written (issue 12).
 Every stored item is a source of exactly one story (table story_sources). The item
 that starts a story is its first source; an item of another feed telling the same
 event in other words joins that story as one more source (bot.cluster decides; the
-ingest in bot.store.stories calls `closest` then `record`); a text that changed under
+ingest, bot.store.ingest, calls `closest` then `join`, and `record_all` for the first
+sources of a feed's new stories); a text that changed under
 a GUID already stored (a wire's « MISE À JOUR » or correction) is recorded as a new
 version of that source (`resighted`), of kind update or correction.
 
