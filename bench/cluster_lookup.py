@@ -179,10 +179,8 @@ def fill_postgres(url: str, count: int, buckets: Buckets, *, all_in_window: bool
                 for row in bands:
                     copy.write_row(row)
         cursor.execute(INDEXES)
+        cursor.execute("ANALYZE")  # the planner's statistics, as autovacuum would gather them
     connection.commit()
-    with connection.cursor() as cursor:
-        connection.autocommit = True
-        cursor.execute("ANALYZE")
     connection.close()
     engine.dispose()
 

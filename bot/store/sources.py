@@ -120,14 +120,14 @@ def closest(
     if it is at least `threshold` similar: a lookup of its LSH buckets, then the full
     signatures of the few candidates compared. With `other_than_feed`, the stories that
     feed already told are left out."""
-    in_buckets = select(StoryBand.source_id).where(
-        StoryBand.bucket.in_(fingerprint.buckets), StoryBand.added_at >= since
-    )
-    rows = session.execute(
-        select(StorySource.story_id, StorySource.signature).where(
-            StorySource.id.in_(in_buckets), StorySource.signature.is_not(None)
-        )
+    # The band rows of the window that share a bucket, each with its source.
+    found = session.execute(
+        select(StorySource.id, StorySource.story_id, StorySource.signature)
+        .join(StoryBand, StoryBand.source_id == StorySource.id)
+        .where(StoryBand.bucket.in_(fingerprint.buckets), StoryBand.added_at >= since)
     ).all()
+    # A source found through several bands is compared once.
+    rows = list({row.id: row for row in found if row.signature is not None}.values())
     if rows and other_than_feed is not None:
         told = set(
             session.scalars(
