@@ -64,8 +64,21 @@ def valid_characters(text: str) -> str:
 
 
 def clean_html(html: str) -> str:
+    """The allowed markup only. Cleaned again until it stops changing: mis-nested input
+    (`<h2><a><h2></a></h2>`) can come out as a tree (a heading inside a heading) that
+    HTML parses differently the next time, so one pass alone is not a fixed point."""
+    cleaned = _clean_once(valid_characters(html))
+    for _ in range(3):
+        again = _clean_once(cleaned)
+        if again == cleaned:
+            break
+        cleaned = again
+    return cleaned
+
+
+def _clean_once(html: str) -> str:
     return nh3.clean(
-        valid_characters(html),
+        html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
