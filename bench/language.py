@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 STRATEGIES = {
     "shipped": "low accuracy, its unsure suspects judged by high accuracy between fr and en",
-    "high": "high accuracy, every candidate (before)",
+    "high": "high accuracy, every candidate (the baseline: the detection before)",
     "low": "low accuracy alone, every candidate",
 }
 
