@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from bot.cluster import minhash
-from bot.cluster.features import DEFAULT_WEIGHTS, Weights, expanded, features
+from bot.cluster.features import DEFAULT_WEIGHTS, Weights, features
 from bot.cluster.wire import SourceKind, source_kind, split_markers
 
 __all__ = ["Fingerprint", "SourceKind", "fingerprint", "source_kind", "split_markers"]
@@ -46,7 +47,7 @@ class Fingerprint:
         """similarity() with each of these stored signatures, in one vectorised step."""
         return minhash.similarities(self.signature, signatures)
 
-    @property
+    @cached_property  # indexed, then looked up: worked out once
     def buckets(self) -> list[int]:
         return minhash.buckets(self.signature)
 
@@ -69,4 +70,4 @@ def fingerprint(title: str, text: str, weights: Weights = DEFAULT_WEIGHTS) -> Fi
     found = features(title, text, weights)
     if len(found) < MIN_FEATURES:
         return None
-    return Fingerprint(minhash.signature(expanded(found)))
+    return Fingerprint(minhash.weighted_signature(found))

@@ -10,8 +10,10 @@ which happens with probability J**ROWS: the index looks up candidates by bucket.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from hashlib import blake2b
+from itertools import chain
 
 import numpy as np
 
@@ -23,6 +25,7 @@ BANDS = 20  # the first BANDS * ROWS positions are indexed; all PERMUTATIONS are
 _SEEDS = np.random.default_rng(20261202)
 _MULTIPLIERS = _SEEDS.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + 1
 _OFFSETS = _SEEDS.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64)
+_BAND_NUMBERS = [band.to_bytes(2, "little") for band in range(BANDS)]
 _EMPTY = np.full(PERMUTATIONS, np.iinfo(np.uint32).max, dtype=np.uint32)
 
 
@@ -30,11 +33,31 @@ def _digest(feature: str) -> int:
     return int.from_bytes(blake2b(feature.encode(), digest_size=8).digest(), "little")
 
 
+def copies(feature: str, weight: int) -> list[str]:
+    """A weight w as w distinct copies, so a set-based MinHash weighs the feature w times."""
+    return [f"{feature}\x00{n}" for n in range(weight)]
+
+
+@lru_cache(maxsize=1 << 15)  # a newsroom's vocabulary; about 150 bytes a feature
+def _copy_digests(feature: str, weight: int) -> tuple[int, ...]:
+    return tuple(_digest(copy) for copy in copies(feature, weight))
+
+
 def signature(features: Sequence[str]) -> np.ndarray:
     """The PERMUTATIONS minimum hashes of `features` (uint32 each)."""
-    if not features:
+    return _min_hashes(np.fromiter(map(_digest, features), dtype=np.uint64, count=len(features)))
+
+
+def weighted_signature(weighted: Mapping[str, int]) -> np.ndarray:
+    """signature() of each feature's copies (copies()), the digests of a feature cached:
+    a word comes back in story after story."""
+    digests = chain.from_iterable(_copy_digests(f, w) for f, w in weighted.items())
+    return _min_hashes(np.fromiter(digests, dtype=np.uint64))
+
+
+def _min_hashes(digests: np.ndarray) -> np.ndarray:
+    if not len(digests):
         return _EMPTY.copy()
-    digests = np.fromiter((_digest(f) for f in features), dtype=np.uint64, count=len(features))
     # uint64 arithmetic wraps modulo 2**64, which is what multiply-shift hashing wants.
     hashed = (digests[:, None] * _MULTIPLIERS[None, :] + _OFFSETS[None, :]) >> np.uint64(32)
     return hashed.min(axis=0).astype(np.uint32)
@@ -54,14 +77,15 @@ def similarities(sig: np.ndarray, stored: Sequence[bytes]) -> np.ndarray:
 def buckets(sig: np.ndarray) -> list[int]:
     """One signed 64-bit bucket per band (the band's number is hashed in, so one indexed
     column holds every band), ready for a BIGINT column on SQLite and PostgreSQL."""
-    rows = sig.reshape(-1)[: BANDS * ROWS].reshape(BANDS, ROWS)
+    indexed = np.ascontiguousarray(sig.reshape(-1)[: BANDS * ROWS]).tobytes()
+    width = len(indexed) // BANDS
     return [
         int.from_bytes(
-            blake2b(band.to_bytes(2, "little") + rows[band].tobytes(), digest_size=8).digest(),
+            blake2b(prefix + indexed[band * width : (band + 1) * width], digest_size=8).digest(),
             "little",
             signed=True,
         )
-        for band in range(BANDS)
+        for band, prefix in enumerate(_BAND_NUMBERS)
     ]
 
 

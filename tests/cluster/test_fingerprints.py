@@ -1,0 +1,48 @@
+"""Fingerprints are stored (signatures, LSH buckets): the ones computed today must be the
+ones stored last week. tests/cluster/data/fingerprints.json holds what the implementation
+before the caches (bot.cluster.features, bot.cluster.minhash) gave for every labelled
+telling and a few odd texts (accents, ligatures, figures, acronyms, wire markers, too few
+words)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cluster import fingerprint, minhash
+from bot.cluster.features import expanded, features
+from tests.cluster.pairs import events
+
+EXPECTED = json.loads((Path(__file__).parent / "data" / "fingerprints.json").read_text())
+
+
+def _telling(entry: dict) -> tuple[str, str]:
+    if "title" in entry:
+        return entry["title"], entry["text"]
+    event = next(e for e in events() if e["id"] == entry["event"])
+    told = [*event["source"], *([event["update"]] if "update" in event else [])][entry["n"]]
+    return told["title"], told["text"]
+
+
+@pytest.mark.parametrize("entry", EXPECTED, ids=lambda e: e.get("event", "odd"))
+def test_signature_and_buckets_are_those_stored_before(entry):
+    title, text = _telling(entry)
+    for _ in range(2):  # cold caches, then warm ones
+        found = fingerprint(title, text)
+        if entry["buckets"] is None:
+            assert found is None
+            continue
+        assert found is not None
+        assert hashlib.sha256(found.to_bytes()).hexdigest() == entry["signature_sha256"]
+        assert found.buckets == entry["buckets"]
+
+
+def test_the_cached_signature_is_the_plain_one():
+    """bench/cluster_quality.py builds signatures from expanded() features: the same."""
+    for entry in EXPECTED[:10]:
+        weighted = features(*_telling(entry))
+        plain = minhash.signature(expanded(weighted))
+        assert (minhash.weighted_signature(weighted) == plain).all()
