@@ -7,9 +7,10 @@ import sys
 import click
 
 from bot.cli.common import cli, report_fault
-from bot.cli.inspect import feeds, status, stories
+from bot.cli.health import feeds, status
 from bot.cli.run import daemon, db, init, rewrite, run
 from bot.cli.sources import stories_merge, stories_split  # noqa: F401  (adds them to `stories`)
+from bot.cli.stories import stories
 from bot.cli.tools import seo, wp
 from bot.faults import OperatorFault
 

@@ -1,12 +1,14 @@
-"""What every command shares: the config, logging, one-line errors with their exit codes."""
+"""What every command shares: the config, logging, one-line errors with their exit codes,
+and the app on an existing database for the commands that only look."""
 
 from __future__ import annotations
 
 import functools
 import logging
+import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +16,9 @@ from bot import log
 from bot.config import Config, defaults, load
 from bot.errors import ConfigError
 from bot.faults import OperatorFault
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 def report_fault(fault: OperatorFault) -> int:
@@ -99,3 +104,16 @@ def with_config(
     return decorate(command) if command else decorate
 
 
+def open_existing(config: Config) -> App:
+    """The app on a database a run has made; looking creates nothing: without one,
+    say so and exit 0 (there is simply nothing to show yet)."""
+    from sqlalchemy.engine import make_url
+
+    from bot.app import open_app
+    from bot.store.db import database_exists
+
+    if not database_exists(config.database_url):
+        where = make_url(config.database_url).render_as_string(hide_password=True)
+        click.echo(f"No database yet ({where}): `depeche run --once` creates it.", err=True)
+        sys.exit(0)
+    return open_app(config)

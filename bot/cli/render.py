@@ -64,6 +64,11 @@ def short_location(url: str) -> str:
     return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
+def brief_time(when: str) -> str:
+    """A table's time: month, day, hours and minutes (the year and seconds are in --json)."""
+    return when[5:16]
+
+
 def _new_table(title: str, columns: list[str]) -> Table:
     out = Table(title=title, title_justify="left")
     for column in columns:

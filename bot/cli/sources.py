@@ -1,12 +1,12 @@
 """depeche stories split | merge: correct the story clusters by hand (bot.store.sources).
-`stories show` lists a story's sources (bot.cli.inspect)."""
+`stories show` lists a story's sources (bot.cli.stories)."""
 
 from __future__ import annotations
 
 import click
 
-from bot.cli.common import UserError, with_config
-from bot.cli.inspect import open_existing, stories
+from bot.cli.common import UserError, open_existing, with_config
+from bot.cli.stories import stories
 from bot.config import Config
 
 

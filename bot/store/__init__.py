@@ -5,7 +5,8 @@
 - stories: a story's states: `claim`, `renew`, `release`, `transition`, `park`,
   `release_all`, `retry`, `choose_by_hand`, `note_waiting`;
 - sources, revisions, review: a story's sources, the revisions asked by editors, their
-  decisions read back from WordPress; queries: read-only views for the CLI;
+  decisions read back from WordPress; queries: read-only views for the CLI, and overview:
+  the same as plain data (what `status`, `stories show` and `feeds list` print);
 - models, db, lock, spool, retention: the schema, engines and migrations, one bot per
   SQLite file, work kept while the database is down, prompts dropped after a while.
 """
