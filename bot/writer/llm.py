@@ -1,8 +1,9 @@
 """The model interface: what a chat call takes, answers and leaves on record.
 
-The client itself (`ChatModel`, on the openai package) is in bot.writer.chat,
-imported only where a model is configured: openai takes a third of a second and
-60 MB to import, which the offline writer and the reading commands never need.
+The client itself (`ChatModel` in bot.writer.chat, on the openai package through
+bot.writer.endpoint) is imported only where a model is configured: openai takes a
+third of a second and 60 MB to import, which the offline writer and the reading
+commands never need.
 """
 
 from __future__ import annotations
