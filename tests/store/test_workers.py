@@ -46,9 +46,12 @@ def test_a_worker_that_loses_the_race_takes_the_next_story(database_url: str):
     sessions_a, sessions_b = session_factory(engine_a), session_factory(engine_b)
     taken_by_b: list[int] = []
 
-    @event.listens_for(engine_a, "before_cursor_execute")
+    # Right after A's look (its SELECT of the candidates), before A's UPDATE: on SQLite
+    # that UPDATE's transaction takes the write lock first (bot.store.db), so B cannot
+    # slip in any later.
+    @event.listens_for(engine_a, "after_cursor_execute")
     def b_goes_first(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("UPDATE") and not taken_by_b:
+        if statement.lstrip().upper().startswith("SELECT") and not taken_by_b:
             # In a thread: on PostgreSQL, A's connection is in its own transaction.
             worker = threading.Thread(target=lambda: taken_by_b.extend(_claim_one(sessions_b)))
             worker.start()
