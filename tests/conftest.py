@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.store import Feed, make_engine, session_factory, upgrade
 from tests.servers.llm import llm  # noqa: F401  (fixture)
 from tests.servers.web import web_server  # noqa: F401  (fixture)
 
@@ -50,11 +52,43 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file in the test's folder, where write_config's bot.toml puts it."""
+    return f"sqlite:///{tmp_path / 'depeche.db'}"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'depeche.db'}"
+        return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("postgres_url")
+
+
+@contextmanager
+def migrated_sessions(url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the database at `url`, migrated to the last revision as a run does;
+    its engine disposed of afterwards."""
+    engine = make_engine(url)
+    upgrade(engine)
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a migrated database: a SQLite file, then the real PostgreSQL (a module
+    that needs one of them alone overrides `database_url`)."""
+    with migrated_sessions(database_url) as factory:
+        yield factory
+
+
+def add_feeds(sessions: sessionmaker[Session], *urls: str) -> None:
+    with sessions() as session:
+        session.add_all([Feed(url=url) for url in urls])
+        session.commit()
 
 
 def toml_value(value: Any) -> str:

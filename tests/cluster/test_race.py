@@ -18,21 +18,18 @@ from bot.store import (
     make_engine,
     session_factory,
     sources,
-    upgrade,
 )
 from tests.cluster.test_sources import as_item, events, telling
+from tests.conftest import add_feeds, migrated_sessions
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def url(postgres_url: str) -> str:
-    engine = make_engine(postgres_url)
-    upgrade(engine)
-    with session_factory(engine)() as session:
-        session.add_all([Feed(url="https://fil-a.example/rss"), Feed(url="https://fil-b.example/rss")])
-        session.commit()
-    engine.dispose()
+    """A migrated database with two feeds; each worker opens its own engine on it."""
+    with migrated_sessions(postgres_url) as sessions:
+        add_feeds(sessions, "https://fil-a.example/rss", "https://fil-b.example/rss")
     return postgres_url
 
 

@@ -25,6 +25,7 @@ from bot.store import (
 from bot.store.db import _alembic_config
 from bot.store.models import StorySource, clock
 from tests.cluster.pairs import Telling, events
+from tests.conftest import add_feeds
 
 EVENTS = {event["id"]: event for event in events()}
 
@@ -46,15 +47,11 @@ def update_of(event: str, guid: str) -> FeedItem:
 
 
 @pytest.fixture
-def sessions(database_url: str):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    factory = session_factory(engine)
-    with factory() as session:
-        session.add_all([Feed(url=f"https://fil-{n}.example/rss") for n in "abc"])
-        session.commit()
-    yield factory
-    engine.dispose()
+def sessions(sessions):
+    """The migrated database (tests/conftest.py), with three feeds; the store's clock put
+    back afterwards (the window's tests move it)."""
+    add_feeds(sessions, *(f"https://fil-{n}.example/rss" for n in "abc"))
+    yield sessions
     clock.offset = timedelta(0)
 
 
@@ -64,6 +61,16 @@ def feeds(session) -> list[Feed]:
 
 def story_count(session) -> int:
     return session.scalar(select(func.count()).select_from(Story))
+
+
+def stored_in_state(session, feed: Feed, event: str, state: State) -> Story:
+    """The event's first telling stored from `feed` as "a-1", its story then in `state`
+    (as the writing stage or an editor leaves it)."""
+    ingest(session, feed, as_item(telling(event, 0), "a-1"), "")
+    story = session.scalars(select(Story)).one()
+    story.state = state
+    session.commit()
+    return story
 
 
 def test_one_event_from_three_feeds_is_one_story_with_three_sources(sessions):
@@ -118,10 +125,7 @@ def test_an_item_past_the_window_starts_a_story_of_its_own(sessions):
 def test_a_changed_text_under_a_known_guid_is_a_new_version_and_marks_a_written_story(sessions):
     with sessions() as session:
         a, b, _ = feeds(session)
-        ingest(session, a, as_item(telling("election-portugal", 0), "a-1"), "")
-        story = session.scalars(select(Story)).one()
-        story.state = State.WRITTEN
-        session.commit()
+        story = stored_in_state(session, a, "election-portugal", State.WRITTEN)
         correction = update_of("election-portugal", "a-1")  # same GUID, RECTIFICATIF title
         assert ingest(session, a, correction, "") == IngestResult.CHANGED
         seen = story.sources_changed_at
@@ -142,10 +146,7 @@ def test_a_changed_text_under_a_known_guid_is_a_new_version_and_marks_a_written_
 def test_a_rejected_story_absorbs_later_sources_and_stays_rejected(sessions):
     with sessions() as session:
         a, b, _ = feeds(session)
-        ingest(session, a, as_item(telling("incendie-var", 0), "a-1"), "")
-        story = session.scalars(select(Story)).one()
-        story.state = State.REJECTED
-        session.commit()
+        story = stored_in_state(session, a, "incendie-var", State.REJECTED)
         assert ingest(session, b, as_item(telling("incendie-var", 1), "b-1"), "") == "joined"
         assert ingest(session, a, update_of("incendie-var", "a-2"), "") == "joined"
         session.refresh(story)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.cli.common import cli
 from bot.config import ConfigError, load
-from bot.store import LLMCall, State, Story, make_engine, session_factory, upgrade
+from bot.store import LLMCall, State, Story
 from bot.store.models import utcnow
 from tests.conftest import ROOT
 
@@ -39,11 +39,15 @@ def story_with_a_call(session, uid: str, state: State, days_ago: int) -> int:
     return story.id
 
 
-def test_vacuum_drops_old_published_bodies_and_keeps_the_counts(make_config):
+@pytest.fixture
+def database_url(sqlite_url: str) -> str:
+    """The migrated database (`sessions`, tests/conftest.py) is the one bot.toml names."""
+    return sqlite_url
+
+
+def test_vacuum_drops_old_published_bodies_and_keeps_the_counts(make_config, sessions):
     config = make_config(feeds=[{"url": str(SAMPLE)}], store={"keep_prompts": "30d"})
-    engine = make_engine(load(config).database_url)
-    upgrade(engine)
-    with session_factory(engine)() as session:
+    with sessions() as session:
         old = story_with_a_call(session, "old", State.PUBLISHED, 40)
         recent = story_with_a_call(session, "recent", State.PUBLISHED, 5)
         waiting = story_with_a_call(session, "held", State.HELD, 40)
@@ -52,13 +56,12 @@ def test_vacuum_drops_old_published_bodies_and_keeps_the_counts(make_config):
     assert result.exit_code == 0, result.output
     assert "1 model call(s) of stories published more than 30d ago" in result.output
 
-    with session_factory(engine)() as session:
+    with sessions() as session:
         calls = {c.story_id: c for c in session.scalars(select(LLMCall))}
     assert calls[old].messages == [] and calls[old].response is None
     assert (calls[old].prompt_tokens, calls[old].completion_tokens) == (900, 1200)
     for kept in (recent, waiting):  # too young, or not published: an editor may need it
         assert calls[kept].messages == PROMPT and calls[kept].response
-    engine.dispose()
 
 
 def test_a_wrong_keep_prompts_is_said_at_load(make_config):

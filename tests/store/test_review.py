@@ -10,17 +10,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bot.cli.common import cli
-from bot.store import (
-    Event,
-    Feed,
-    State,
-    Story,
-    make_engine,
-    review,
-    session_factory,
-    transition,
-    upgrade,
-)
+from bot.store import Event, Feed, State, Story, review, transition
+from tests.conftest import migrated_sessions
 
 WIRE = "https://wire.example/rss"
 OTHER = "https://autre.example/atom"
@@ -66,16 +57,12 @@ def fill(sessions) -> None:
         decide(session, trashed, review.REJECTED, timedelta(hours=1))
 
 
-def test_decisions_per_feed(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    sessions = session_factory(engine)
+def test_decisions_per_feed(sessions):
     fill(sessions)
     with sessions() as session:
         found = review.per_feed(session)
         trashed = session.scalars(select(Story).where(Story.uid == "w3")).one()
         assert trashed.state == State.REJECTED
-    engine.dispose()
 
     assert found[WIRE] == review.FeedDecisions(
         drafts=5, published=3, edited=1, rejected=1, median_to_publish=30 * 60
@@ -84,16 +71,14 @@ def test_decisions_per_feed(database_url):
     assert QUIET not in found  # nothing posted: nothing to count
 
 
-def test_status_and_feeds_list_show_the_decisions(make_config, tmp_path):
+def test_status_and_feeds_list_show_the_decisions(make_config, sqlite_url):
     config = make_config(
         feeds=[{"url": WIRE, "name": "Le Fil"}, {"url": QUIET}],
         publish={"target": "wordpress"},
         wordpress={"url": "https://www.example.fr", "user": "depeche"},
     )
-    engine = make_engine(f"sqlite:///{tmp_path / 'depeche.db'}")
-    upgrade(engine)
-    fill(session_factory(engine))
-    engine.dispose()
+    with migrated_sessions(sqlite_url) as sessions:  # the database the config names
+        fill(sessions)
 
     shown = CliRunner().invoke(cli, ["--config", str(config), "status", "--json"])
     assert shown.exit_code == 0, shown.output

@@ -29,6 +29,7 @@ from bot.store import (
     upgrade,
 )
 from bot.store.db import _alembic_config
+from tests.conftest import add_feeds
 
 TEXT = (
     "La préfecture a ouvert mercredi un centre d'accueil de jour pour les sinistrés "
@@ -41,15 +42,10 @@ def item(guid: str, url: str = "", text: str = TEXT) -> FeedItem:
 
 
 @pytest.fixture
-def sessions(database_url: str):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    factory = session_factory(engine)
-    with factory() as session:
-        session.add(Feed(url="https://wire.example/rss"))
-        session.commit()
-    yield factory
-    engine.dispose()
+def sessions(sessions):
+    """The migrated database (tests/conftest.py), with one feed: the wire's."""
+    add_feeds(sessions, "https://wire.example/rss")
+    return sessions
 
 
 def feed_of(session) -> Feed:

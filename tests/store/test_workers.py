@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import event, select
 
 from bot.feeds.item import FeedItem
-from bot.store import Feed, State, Story, claim, ingest, make_engine, session_factory, upgrade
+from bot.store import Feed, State, Story, claim, ingest, make_engine, session_factory
+from tests.conftest import migrated_sessions
 
 LEASE = timedelta(minutes=10)
 
@@ -26,16 +27,12 @@ def _item(n: int) -> FeedItem:
 
 
 def _fill(url: str, count: int) -> None:
-    engine = make_engine(url)
-    upgrade(engine)
-    sessions = session_factory(engine)
-    with sessions() as session:
+    with migrated_sessions(url) as sessions, sessions() as session:
         feed = Feed(url="https://fil.example/rss")
         session.add(feed)
         session.commit()
         for n in range(count):
             ingest(session, feed, _item(n), "")
-    engine.dispose()
 
 
 def test_a_worker_that_loses_the_race_takes_the_next_story(database_url: str):

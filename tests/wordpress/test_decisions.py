@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from bot.publish.wordpress import WordPressPublisher
 from bot.publish.wordpress.decisions import sync_decisions
-from bot.store import make_engine, session_factory, upgrade
 from bot.store.models import Event, State, Story
 from tests.wordpress.conftest import submission
 
@@ -24,11 +23,10 @@ PARIS = ZoneInfo("Europe/Paris")  # the test site's time zone (scripts/wordpress
 
 
 @pytest.fixture
-def sessions(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'depeche.db'}")
-    upgrade(engine)
-    yield session_factory(engine)
-    engine.dispose()
+def database_url(sqlite_url: str) -> str:
+    """SQLite alone for the migrated database (`sessions`, tests/conftest.py): what is
+    tested is WordPress's side; the store's is tested on PostgreSQL too (tests/store)."""
+    return sqlite_url
 
 
 def posted_story(sessions, publisher) -> tuple[str, int]:
