@@ -68,12 +68,32 @@ def waiting_for_target(bot: BotProcess, count: int) -> bool:
     return len(waiting) == count and all(TARGET in w["why"] for w in waiting)
 
 
-def assert_each_story_posted_once(bot: BotProcess, site: LocalWordPress, count: int) -> None:
+def target_back(proxy: OutageProxy, bot: BotProcess, count: int) -> tuple[float, float]:
+    """The proxy relays again: when the target came back, and how many seconds after it
+    the `count` stories were all posted."""
+    proxy.up()
+    back = time.monotonic()
+    wait_for(lambda: states(bot) == ["published"] * count, 60, "every story posted")
+    return back, time.monotonic() - back
+
+
+def assert_recovered(
+    bot: BotProcess,
+    daemon: subprocess.Popen[str],
+    stderr: str,
+    site: LocalWordPress,
+    count: int,
+    recovered_in: float,
+) -> None:
+    """A clean stop; every story posted once, within a minute of the target's return,
+    none charged an attempt."""
+    assert daemon.returncode == 0, stderr
     rows = bot.stories()
     assert [row["state"] for row in rows] == ["published"] * count  # 0 lost
     for row in rows:
         assert site.posts_of_story(row["uid"]) == [int(row["post_id"])]  # 0 twice
     assert all(row["attempts"] == 0 for row in rows), rows  # none charged an attempt
+    assert recovered_in < 60, recovered_in
 
 
 def test_target_down_then_back(make_config, llm, web_server: WebServer, empty_site, proxy):  # noqa: F811
@@ -92,16 +112,10 @@ def test_target_down_then_back(make_config, llm, web_server: WebServer, empty_si
         waiting = bot.status()["waiting"]
         proxy.answer(503)
         time.sleep(8)  # probes meet the 503 again
-        proxy.up()
-        back = time.monotonic()
-        wait_for(lambda: states(bot) == ["published"] * 3, 60, "every story posted")
-        recovered_in = time.monotonic() - back
+        back, recovered_in = target_back(proxy, bot, 3)
     finally:
         stderr = stop(daemon)
-    assert daemon.returncode == 0, stderr
-
-    assert_each_story_posted_once(bot, empty_site, 3)
-    assert recovered_in < 60, recovered_in
+    assert_recovered(bot, daemon, stderr, empty_site, 3, recovered_in)
     # Opening: 3 failed attempts of 4 tries each (the publisher's own retries), and the
     # other publisher's attempt in flight ([publish] concurrency 2), beside the start's
     # reading of the editors' decisions; then one request per probe (refused
@@ -129,16 +143,10 @@ def test_a_429_storm_at_the_target_is_waited_out(
         wait_for(lambda: stored(bot) == 2, 60, "the stories stored")
         wait_for(lambda: waiting_for_target(bot, 2), 90, "the target's breaker open")
         time.sleep(6)
-        proxy.up()
-        back = time.monotonic()
-        wait_for(lambda: states(bot) == ["published"] * 2, 60, "every story posted")
-        recovered_in = time.monotonic() - back
+        _, recovered_in = target_back(proxy, bot, 2)
     finally:
         stderr = stop(daemon)
-    assert daemon.returncode == 0, stderr
-
-    assert_each_story_posted_once(bot, empty_site, 2)
-    assert recovered_in < 60, recovered_in
+    assert_recovered(bot, daemon, stderr, empty_site, 2, recovered_in)
     asked = [s.at for s in proxy.seen if s.mode == "429" and "changed-posts" not in s.path]
     # The publishers (two at once) sent their first requests together, before any 429
     # came back; from then on, the Retry-After between every two requests.
