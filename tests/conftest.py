@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from alembic import command
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store import Feed, make_engine, session_factory, upgrade
+from bot.store.db import _alembic_config
 from tests.servers.llm import llm  # noqa: F401  (fixture)
 from tests.servers.web import web_server  # noqa: F401  (fixture)
 
@@ -66,10 +68,10 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 @contextmanager
-def migrated_sessions(url: str) -> Iterator[sessionmaker[Session]]:
+def migrated_sessions(url: str, **engine_options: Any) -> Iterator[sessionmaker[Session]]:
     """Sessions on the database at `url`, migrated to the last revision as a run does;
-    its engine disposed of afterwards."""
-    engine = make_engine(url)
+    its engine (make_engine's options) disposed of afterwards."""
+    engine = make_engine(url, **engine_options)
     upgrade(engine)
     try:
         yield session_factory(engine)
@@ -83,6 +85,14 @@ def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
     that needs one of them alone overrides `database_url`)."""
     with migrated_sessions(database_url) as factory:
         yield factory
+
+
+def database_at(folder: Path, revision: str) -> Engine:
+    """A SQLite file as an older Dépêche left it: migrated up to `revision` only, for a
+    test that fills it the old way, then upgrades it."""
+    engine = make_engine(f"sqlite:///{folder / 'old.db'}")
+    command.upgrade(_alembic_config(engine), revision)
+    return engine
 
 
 def add_feeds(sessions: sessionmaker[Session], *urls: str) -> None:

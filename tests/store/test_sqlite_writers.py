@@ -32,16 +32,13 @@ from bot.store import (
     Story,
     claim,
     ingest,
-    make_engine,
-    session_factory,
     store_items,
     transition,
-    upgrade,
 )
 from bot.store.db import BUSY_TIMEOUT_MS, redoable
 from bot.store.models import utcnow
 from bot.store.stories import still_held
-from tests.conftest import write_config
+from tests.conftest import add_feeds, migrated_sessions, write_config
 from tests.servers.web import Reply, WebServer
 
 T = TypeVar("T")
@@ -61,15 +58,11 @@ def _item(guid: str, url: str = "") -> FeedItem:
 
 
 @pytest.fixture
-def sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'depeche.db'}", connections=THREADS)
-    upgrade(engine)
-    factory = session_factory(engine)
-    with factory() as session:
-        session.add_all(Feed(url=f"https://fil.example/{n}/rss") for n in range(THREADS))
-        session.commit()
-    yield factory
-    engine.dispose()
+def sessions(sqlite_url: str) -> Iterator[sessionmaker[Session]]:
+    """A migrated SQLite file (tests/conftest.py), a connection and a feed per thread."""
+    with migrated_sessions(sqlite_url, connections=THREADS) as factory:
+        add_feeds(factory, *(f"https://fil.example/{n}/rss" for n in range(THREADS)))
+        yield factory
 
 
 def _all_at_once(work: Callable[[int], T]) -> list[T]:
