@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from alembic import command
 from sqlalchemy import func, select, text
 
 from bot.config.cluster import ClusterSettings
@@ -17,15 +16,13 @@ from bot.store import (
     State,
     Story,
     ingest,
-    make_engine,
     session_factory,
     sources,
     upgrade,
 )
-from bot.store.db import _alembic_config
 from bot.store.models import StorySource, clock
 from tests.cluster.pairs import Telling, events
-from tests.conftest import add_feeds
+from tests.conftest import add_feeds, database_at
 
 EVENTS = {event["id"]: event for event in events()}
 
@@ -179,8 +176,7 @@ def test_split_and_merge(sessions):
 
 
 def test_a_database_from_before_clusters_gets_each_story_its_first_source(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    command.upgrade(_alembic_config(engine), "0006_site_sync")
+    engine = database_at(tmp_path, "0006_site_sync")
     at = "2026-12-01 10:00:00.000000+00:00"
     told = telling("accident-a7")
     with engine.begin() as connection:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import select, text
 
 from bot.app import open_app
 from bot.config import load
 from bot.pipeline.polling import FeedPoller
-from bot.store import Feed, Story, make_engine, upgrade
-from bot.store.db import _alembic_config
-from tests.conftest import write_config
+from bot.store import Feed, Story, upgrade
+from tests.conftest import database_at, write_config
 from tests.servers.web import Reply, WebServer
 
 FEED = (
@@ -75,8 +73,7 @@ def test_sync_writes_the_settings_on_the_row_and_polling_reads_them(
 
 def test_a_database_from_before_the_feed_settings_keeps_its_feeds(tmp_path: Path):
     """Up to 0009 a feed row had no settings: it keeps its state, and waits for the sync."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    command.upgrade(_alembic_config(engine), "0009_lease_since")
+    engine = database_at(tmp_path, "0009_lease_since")
     with engine.begin() as connection:
         connection.execute(
             text("INSERT INTO feeds (url, title, error_count, etag) VALUES ('f', 'T', 0, 'e1')")

@@ -6,7 +6,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from alembic import command
 from sqlalchemy import func, select, text
 
 from bot.errors import LeaseLost
@@ -19,7 +18,6 @@ from bot.store import (
     Story,
     claim,
     ingest,
-    make_engine,
     park,
     release,
     retry,
@@ -28,8 +26,7 @@ from bot.store import (
     transition,
     upgrade,
 )
-from bot.store.db import _alembic_config
-from tests.conftest import add_feeds
+from tests.conftest import add_feeds, database_at
 
 TEXT = (
     "La préfecture a ouvert mercredi un centre d'accueil de jour pour les sinistrés "
@@ -169,8 +166,7 @@ def test_a_worker_whose_lease_was_taken_over_cannot_commit_its_result(sessions):
 
 def test_a_database_from_before_not_before_keeps_its_parked_story_parked(tmp_path):
     """Up to 0004 a parked failure had no owner and its retry time in lease_until."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    command.upgrade(_alembic_config(engine), "0004_llm_finish_reason")
+    engine = database_at(tmp_path, "0004_llm_finish_reason")
     retry_at = "2099-01-01 00:00:00.000000+00:00"
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO feeds (url, title, error_count) VALUES ('f', '', 0)"))
