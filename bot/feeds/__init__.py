@@ -1,6 +1,8 @@
 """Feeds stage: fetch a feed (conditional GET) and parse it into FeedItems.
 
-Entry point: ``poll(url, etag=..., last_modified=..., limits=...)``.
+Entry point: ``poll(url, etag=..., last_modified=..., limits=...)``; its ``parse`` lets
+a caller read the document elsewhere (bot.feeds.processes: in other processes, when many
+feeds are polled at once).
 """
 
 from __future__ import annotations
@@ -8,12 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import FeedError
 from bot.feeds.item import FeedItem
 from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.net.http import FetchError, FetchUnavailable, Limits, fetch
 from bot.net.transport import SharedClient
+
+if TYPE_CHECKING:
+    from bot.feeds.processes import Parser
 
 __all__ = ["FeedItem", "PollResult", "poll"]
 
@@ -41,6 +47,7 @@ def poll(
     last_modified: str | None = None,
     limits: Limits | None = None,
     shared: SharedClient | None = None,
+    parse: Parser = parse_feed,
 ) -> PollResult:
     """Fetch (through `shared` when given) and parse one feed. Raises FeedError with
     the reason on any failure."""
@@ -66,7 +73,7 @@ def poll(
         return PollResult(
             not_modified=True, etag=etag, last_modified=last_modified, max_age=max_age
         )
-    parsed = parse_feed(
+    parsed = parse(
         response.content,
         content_type=response.headers.get("content-type", ""),
         base_url=response.url,

@@ -1,0 +1,116 @@
+"""Feed documents parsed in other processes, when a poll has many to parse.
+
+Why processes: parsing (feedparser, our text views) is Python work that holds the GIL,
+about 0.15 ms an item. With 1,000 feeds × 20 items that is 3 s of CPU in the very
+interpreter whose thread stores the items: the storing would wait for the GIL. Threads
+cannot run it on the other core; processes can, and a document goes out as bytes and
+comes back as a few FeedItems (a few microseconds to pickle an item).
+
+Why they cannot outlive the bot: a bot killed by SIGKILL (the OOM killer, a power-cut
+test) runs no clean-up, and a worker of a plain ProcessPoolExecutor waits on its queue
+for ever; as it holds the forkserver's end of the bot's pipe, the forkserver waits too
+(seen: 3 processes left 30 s after the bot). Each worker here watches the bot's process
+through a pidfd and exits the moment it ends, whoever its parent is by then; the
+forkserver follows once the workers are gone. A worker also asks the kernel for SIGKILL
+if its own parent, the forkserver, dies first (PR_SET_PDEATHSIG). Linux only (pidfd):
+elsewhere the documents are parsed in the fetch threads, as for a small poll.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import multiprocessing
+import os
+import select
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+
+from bot.errors import FeedError
+from bot.feeds.parse import ParsedFeed, parse_feed
+
+log = logging.getLogger(__name__)
+
+# parse_feed's signature: (content, content_type=..., base_url=...) -> ParsedFeed.
+Parser = Callable[..., ParsedFeed]
+
+# From this many feeds in one poll, their documents are parsed in other processes: below
+# it, starting them (a forkserver, then the workers, ~0.5 s of CPU) costs more than it saves.
+PARSE_IN_PROCESSES_FROM = 64
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+@contextmanager
+def parser_for(feed_count: int) -> Iterator[Parser]:
+    """How a poll of `feed_count` feeds reads its documents: in the calling thread for a
+    few feeds, or on one machine's single core; in other processes otherwise."""
+    cores = os.cpu_count() or 1
+    if feed_count < PARSE_IN_PROCESSES_FROM or cores < 2 or not hasattr(os, "pidfd_open"):
+        yield parse_feed
+        return
+    pool = ParserPool(workers=cores)
+    try:
+        yield pool.parse
+    finally:
+        pool.close()
+
+
+class ParserPool:
+    """Worker processes that parse documents; a pool that broke (a worker killed) is
+    replaced, and the documents it held are parsed again in the new one."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._pool = self._start()
+
+    def parse(self, content: bytes, **options: str) -> ParsedFeed:
+        for _ in range(2):
+            pool = self._pool
+            try:
+                return pool.submit(parse_feed, content, **options).result()
+            except BrokenProcessPool:
+                self._replace(pool)
+        # Twice a worker died under this document: the feed fails alone, as a bad feed does.
+        raise FeedError("the document's parsing process died twice (out of memory?)")
+
+    def close(self) -> None:
+        with self._lock:
+            self._pool.shutdown(cancel_futures=True)
+
+    def _start(self) -> ProcessPoolExecutor:
+        # forkserver: never fork the bot itself, whose threads may hold locks; the server
+        # is started once per bot process, with the parser's modules already imported.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["bot.feeds.parse"])
+        return ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
+        )
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is broken:  # the first thread to see it replaces it
+                log.warning("a feed parsing process died: the pool is started again")
+                broken.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start()
+
+
+def die_with(bot_pid: int) -> None:
+    """A worker's initializer: end this process as soon as the bot's process ends."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    try:
+        bot = os.pidfd_open(bot_pid)
+    except ProcessLookupError:  # the bot died before this worker got here
+        os._exit(1)
+    threading.Thread(target=_exit_when_ended, args=(bot,), daemon=True).start()
+
+
+def _exit_when_ended(pidfd: int) -> None:
+    # A pidfd becomes readable when its process has ended (even as an unreaped zombie).
+    select.select([pidfd], [], [])
+    os._exit(1)
