@@ -32,6 +32,7 @@ from bot.select.selection import Selection
 from bot.store import Feed, IngestResult, Story, store_items
 from bot.store.db import DatabaseUnavailable, redoable
 from bot.store.models import utcnow
+from bot.store.window import WindowIndex
 from bot.story import FeedOutcome
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ class FeedPoller:
         self.config = config
         self.sessions = sessions
         self.selection = selection or Selection(config, sessions)
+        # The cluster window held across polls: no query per item to find its story.
+        self.window = WindowIndex()
 
     def sync(self) -> None:
         """Make the feeds table match the [[feeds]] of the config: each feed's settings
@@ -200,7 +203,9 @@ class FeedPoller:
             (item, self.selection.at_store(item, feed, reads_page=remote and bool(item.url)))
             for item in result.items
         ]
-        stored = store_items(session, feed, to_store, feed.category, self.config.cluster)
+        stored = store_items(
+            session, feed, to_store, feed.category, self.config.cluster, window=self.window
+        )
         failpoint("story-stored")
         counts = Counter(s.result for s in stored)
         outcome.new = counts[IngestResult.NEW]

@@ -7,6 +7,12 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from bot.feeds.item import FeedItem
+from bot.store.models import StoryKey
+
 # Query parameters that track the reader, never identify the article.
 TRACKING_PARAMS = re.compile(
     r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl|xtor|at_.*|"
@@ -14,6 +20,9 @@ TRACKING_PARAMS = re.compile(
     re.IGNORECASE,
 )
 DEFAULT_PORTS = {"http": 80, "https": 443}
+Key = tuple[str, str]  # (kind, value): guid | url | text
+# How many key values one lookup sends: well under any database's parameter limit.
+_LOOKUP_CHUNK = 500
 
 
 def canonical_url(url: str) -> str:
@@ -64,3 +73,38 @@ def text_fingerprint(title: str, text: str) -> str | None:
 def key_value(value: str) -> str:
     """Keys are stored hashed when long, so any URL or GUID fits the index."""
     return value if len(value) <= 255 else "sha256:" + hashlib.sha256(value.encode()).hexdigest()
+
+
+def item_keys(item: FeedItem) -> list[Key]:
+    """The item's dedup keys, its GUID's first."""
+    keys = [("guid", key_value(item.guid))]
+    if item.url:
+        keys.append(("url", key_value(canonical_url(item.url))))
+    if fingerprint := text_fingerprint(item.title, item.text):
+        keys.append(("text", fingerprint))
+    return keys
+
+
+def stored_keys(session: Session, keys: list[Key]) -> dict[Key, int]:
+    """The stories these keys already point at, by (kind, value), the unique index's
+    order: one query for a feed's items."""
+    by_kind: dict[str, set[str]] = {}
+    for kind, value in keys:
+        by_kind.setdefault(kind, set()).add(value)
+    chunks = [
+        (kind, ordered[start : start + _LOOKUP_CHUNK])
+        for kind, values in by_kind.items()
+        for ordered in [sorted(values)]
+        for start in range(0, len(ordered), _LOOKUP_CHUNK)
+    ]
+    table = StoryKey.__table__
+    found: dict[Key, int] = {}
+    for start in range(0, len(chunks), 3):
+        wanted = or_(
+            *(and_(table.c.kind == k, table.c.value.in_(v)) for k, v in chunks[start : start + 3])
+        )
+        rows = session.connection().execute(
+            select(table.c.kind, table.c.value, table.c.story_id).where(wanted)
+        )
+        found.update({(kind, value): story_id for kind, value, story_id in rows})
+    return found

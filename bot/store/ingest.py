@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,12 +38,10 @@ from bot.config.cluster import ClusterSettings
 from bot.feeds.item import FeedItem
 from bot.store import sources
 from bot.store.db import DatabaseUnavailable
-from bot.store.dedup import canonical_url, key_value, text_fingerprint
+from bot.store.dedup import Key, item_keys, key_value, stored_keys
 from bot.store.models import Event, Feed, State, Story, StoryKey, utcnow
+from bot.store.window import WindowIndex
 
-Key = tuple[str, str]  # (kind, value): guid | url | text
-# How many key values one lookup sends: well under any database's parameter limit.
-_LOOKUP_CHUNK = 500
 DEFAULT_CLUSTERS = ClusterSettings()
 # The reason a new story gives while it waits for other sources to join ([cluster] wait).
 CLUSTER_WAIT = "cluster wait"
@@ -90,16 +88,6 @@ class _Planned:
         return self.result in (IngestResult.NEW, IngestResult.DUPLICATE, IngestResult.SKIPPED)
 
 
-def item_keys(item: FeedItem) -> list[Key]:
-    """The item's dedup keys, its GUID's first."""
-    keys = [("guid", key_value(item.guid))]
-    if item.url:
-        keys.append(("url", key_value(canonical_url(item.url))))
-    if fingerprint := text_fingerprint(item.title, item.text):
-        keys.append(("text", fingerprint))
-    return keys
-
-
 def stored_story(session: Session, guid: str) -> Story | None:
     """The story stored under this item GUID, if any."""
     story_id = session.scalar(
@@ -114,18 +102,20 @@ def store_items(
     items: Sequence[tuple[FeedItem, str | None]],
     category: str,
     clusters: ClusterSettings = DEFAULT_CLUSTERS,
+    window: WindowIndex | None = None,
 ) -> list[Stored]:
     """Store one feed's `items` (each with the selection's reason to skip it, or
-    None), uncommitted; one Stored per item, in order."""
+    None), uncommitted; one Stored per item, in order. A poller passes its `window`
+    (bot.store.window): the same stories joined, without a query per item."""
     try:
         with session.begin_nested():
-            return _Batch(session, feed, category, clusters).store(items)
+            return _Batch(session, feed, category, clusters, window).store(items)
     except DatabaseUnavailable:
         raise  # no item of this feed can be stored now: not theirs to record
     except Exception:
         # Rolled back to before the batch: now item by item, so only a bad one is lost.
         return [
-            _store_one(session, feed, item, category, skipped, clusters)
+            _store_one(session, feed, item, category, skipped, clusters, window)
             for item, skipped in items
         ]
 
@@ -139,12 +129,13 @@ def ingest(
     *,
     commit: bool = True,
     clusters: ClusterSettings = DEFAULT_CLUSTERS,
+    window: WindowIndex | None = None,
 ) -> str:
     """Store one item (committed unless `commit` is False); returns its IngestResult.
     Safe with several workers: the unique key constraint decides who stored the
     story first, and the loser looks again and finds it; on PostgreSQL one lock
     makes the choice of a cluster one at a time (bot.store.sources.lock_index)."""
-    stored = _store_one(session, feed, item, category, skipped, clusters)
+    stored = _store_one(session, feed, item, category, skipped, clusters, window)
     if stored.error is not None:
         raise stored.error
     if commit:
@@ -160,6 +151,7 @@ def _store_one(
     category: str,
     skipped: str | None,
     clusters: ClusterSettings,
+    window: WindowIndex | None,
 ) -> Stored:
     """One item in its own savepoint; a key another worker stored first meanwhile
     makes it look again."""
@@ -167,7 +159,8 @@ def _store_one(
     for _ in range(3):
         try:
             with session.begin_nested():
-                return _Batch(session, feed, category, clusters).store([(item, skipped)])[0]
+                batch = _Batch(session, feed, category, clusters, window)
+                return batch.store([(item, skipped)])[0]
         except IntegrityError:
             continue
         except DatabaseUnavailable:
@@ -183,9 +176,15 @@ class _Batch:
     the items before it; the rows inserted together at the end."""
 
     def __init__(
-        self, session: Session, feed: Feed, category: str, clusters: ClusterSettings
+        self,
+        session: Session,
+        feed: Feed,
+        category: str,
+        clusters: ClusterSettings,
+        window: WindowIndex | None,
     ) -> None:
         self.session = session
+        self.window = window
         self.feed = feed
         self.category = category
         self.clusters = clusters
@@ -197,8 +196,10 @@ class _Batch:
 
     def store(self, items: Sequence[tuple[FeedItem, str | None]]) -> list[Stored]:
         sources.lock_index(self.session)
+        if self.window is not None:
+            self.window.catch_up(self.session, self.window_start)
         plans = [_Planned(item, item_keys(item), skipped) for item, skipped in items]
-        self.known.update(_lookup(self.session, [key for p in plans for key in p.keys]))
+        self.known.update(stored_keys(self.session, [key for p in plans for key in p.keys]))
         seen_before = {sid for sid in self.known.values() if isinstance(sid, int)}
         self.hashes = sources.latest_hashes(self.session, seen_before) if seen_before else {}
         for plan in plans:
@@ -259,7 +260,8 @@ class _Batch:
         if marked:
             self._insert()  # this feed's stories planned so far can be found too
         assert plan.fingerprint is not None
-        near = sources.closest(
+        closest = self.window.closest if self.window is not None else sources.closest
+        near = closest(
             self.session,
             plan.fingerprint,
             self.window_start,
@@ -269,7 +271,11 @@ class _Batch:
         if near is None:
             return None
         story = self.session.get_one(Story, near.story_id)
-        sources.join(self.session, story, self.feed, plan.item, plan.fingerprint, near.similarity)
+        source = sources.join(
+            self.session, story, self.feed, plan.item, plan.fingerprint, near.similarity
+        )
+        if self.window is not None:
+            self.window.added(source.id, plan.fingerprint, source.added_at)
         return story
 
     def _insert(self) -> None:
@@ -308,7 +314,9 @@ class _Batch:
             for p in planned
             if p.story_id is not None
         ]
-        sources.record_all(self.session, self.feed, firsts)
+        for indexed in sources.record_all(self.session, self.feed, firsts):
+            if self.window is not None:
+                self.window.added(*indexed)
         connection.execute(insert(Event.__table__), [self._event_row(p) for p in planned])
 
     def _story_row(self, plan: _Planned) -> dict[str, Any]:
@@ -360,28 +368,3 @@ def _joinable_until(feed: Feed, clusters: ClusterSettings) -> datetime | None:
     if not clusters.wait_seconds or feed.last_success_at is None:
         return None
     return utcnow() + timedelta(seconds=clusters.wait_seconds)
-
-
-def _lookup(session: Session, keys: list[Key]) -> dict[Key, int]:
-    """The stories these keys already point at, by (kind, value), the unique index's
-    order: one query for a feed's items."""
-    by_kind: dict[str, set[str]] = {}
-    for kind, value in keys:
-        by_kind.setdefault(kind, set()).add(value)
-    chunks = [
-        (kind, ordered[start : start + _LOOKUP_CHUNK])
-        for kind, values in by_kind.items()
-        for ordered in [sorted(values)]
-        for start in range(0, len(ordered), _LOOKUP_CHUNK)
-    ]
-    table = StoryKey.__table__
-    found: dict[Key, int] = {}
-    for start in range(0, len(chunks), 3):
-        wanted = or_(
-            *(and_(table.c.kind == k, table.c.value.in_(v)) for k, v in chunks[start : start + 3])
-        )
-        rows = session.connection().execute(
-            select(table.c.kind, table.c.value, table.c.story_id).where(wanted)
-        )
-        found.update({(kind, value): story_id for kind, value, story_id in rows})
-    return found

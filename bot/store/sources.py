@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.cluster import Fingerprint, SourceKind, source_kind
@@ -126,6 +127,21 @@ def closest(
         .join(StoryBand, StoryBand.source_id == StorySource.id)
         .where(StoryBand.bucket.in_(fingerprint.buckets), StoryBand.added_at >= since)
     ).all()
+    return best_of(session, fingerprint, found, threshold, other_than_feed=other_than_feed)
+
+
+def best_of(
+    session: Session,
+    fingerprint: Fingerprint,
+    found: Sequence[Row[tuple[int, int, bytes | None]]],
+    threshold: float,
+    *,
+    other_than_feed: int | None = None,
+) -> Candidate | None:
+    """closest()'s choice among the sources `found` (id, story_id, signature): the most
+    similar one's story, from `threshold` on, leaving out the stories `other_than_feed`
+    told; between equals, the oldest story. bot.store.window gives it only the sources
+    reaching the threshold: the others can never be the answer."""
     # A source found through several bands is compared once.
     rows = list({row.id: row for row in found if row.signature is not None}.values())
     if rows and other_than_feed is not None:
@@ -169,11 +185,12 @@ def record(
 
 def record_all(
     session: Session, feed: Feed, firsts: list[tuple[int, FeedItem, Fingerprint | None, bool]]
-) -> None:
+) -> list[tuple[int, Fingerprint, datetime]]:
     """`record` for the first sources of many stories of one feed at once (a poll's
-    batch): (story id, item, fingerprint, indexed) each; a few statements in all."""
+    batch): (story id, item, fingerprint, indexed) each; a few statements in all.
+    Returns the sources indexed: (source id, fingerprint, added at) each."""
     if not firsts:
-        return
+        return []
     now = utcnow()
     table = StorySource.__table__
     ids = (
@@ -185,14 +202,15 @@ def record_all(
         .scalars()
         .all()
     )
-    bands = [
-        row
-        for source_id, (_, _, fp, indexed) in zip(ids, firsts, strict=True)
-        if indexed and fp is not None
-        for row in _band_rows(source_id, fp, now)
+    indexed = [
+        (source_id, fp, now)
+        for source_id, (_, _, fp, wanted) in zip(ids, firsts, strict=True)
+        if wanted and fp is not None
     ]
-    if bands:
+    if indexed:
+        bands = [row for source_id, fp, _ in indexed for row in _band_rows(source_id, fp, now)]
         session.connection().execute(insert(StoryBand.__table__), bands)
+    return indexed
 
 
 def _source_row(

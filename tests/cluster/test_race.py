@@ -19,6 +19,7 @@ from bot.store import (
     session_factory,
     sources,
 )
+from bot.store.window import WindowIndex
 from tests.cluster.test_sources import as_item, events, telling
 from tests.conftest import add_feeds, migrated_sessions
 
@@ -33,7 +34,8 @@ def url(postgres_url: str) -> str:
     return postgres_url
 
 
-def _store(url: str, feed_url: str, items, barrier: threading.Barrier, results: list) -> None:
+def _store(url: str, feed_url: str, items, barrier: threading.Barrier, results: list,
+           window: WindowIndex | None) -> None:
     """One worker: its own engine and connection; meets the other at the barrier before
     each item, then stores it in a transaction of its own (as a poll does)."""
     engine = make_engine(url)
@@ -41,11 +43,13 @@ def _store(url: str, feed_url: str, items, barrier: threading.Barrier, results: 
         feed = session.scalars(select(Feed).where(Feed.url == feed_url)).one()
         for item in items:
             barrier.wait(timeout=30)
-            results.append(ingest(session, feed, item, ""))
+            results.append(ingest(session, feed, item, "", window=window))
     engine.dispose()
 
 
-def test_two_workers_storing_two_sources_of_each_event_at_once_make_one_story_each(url):
+@pytest.mark.parametrize("indexed", [False, True], ids=["lookup", "window-index"])
+def test_two_workers_storing_two_sources_of_each_event_at_once_make_one_story_each(url, indexed):
+    """With a poller's window index too: its catch-up under the lock sees the other's story."""
     ids = [event["id"] for event in events()][:12]
     results: list[str] = []
     barrier = threading.Barrier(2)
@@ -54,7 +58,7 @@ def test_two_workers_storing_two_sources_of_each_event_at_once_make_one_story_ea
             target=_store,
             args=(url, f"https://fil-{side}.example/rss",
                   [as_item(telling(event, n), f"{side}-{event}") for event in ids],
-                  barrier, results),
+                  barrier, results, WindowIndex() if indexed else None),
         )
         for n, side in enumerate("ab")
     ]
@@ -71,7 +75,8 @@ def test_two_workers_storing_two_sources_of_each_event_at_once_make_one_story_ea
     assert sorted(results) == sorted([IngestResult.NEW, IngestResult.JOINED] * len(ids))
 
 
-def test_the_second_worker_waits_for_the_first_ones_commit_then_joins_its_story(url):
+@pytest.mark.parametrize("indexed", [False, True], ids=["lookup", "window-index"])
+def test_the_second_worker_waits_for_the_first_ones_commit_then_joins_its_story(url, indexed):
     """Worker A has stored the first source but not committed (its feed's other items are
     still being stored): worker B's lookup waits for A's commit instead of missing A's story."""
     first, second = as_item(telling("seisme-turquie", 0), "a-1"), as_item(telling("seisme-turquie", 1), "b-1")
@@ -83,7 +88,8 @@ def test_the_second_worker_waits_for_the_first_ones_commit_then_joins_its_story(
         stored.wait(10)
         with session_factory(engine_b)() as session:
             feed = session.scalars(select(Feed).where(Feed.url.contains("fil-b"))).one()
-            result["b"] = ingest(session, feed, second, "")
+            window = WindowIndex() if indexed else None
+            result["b"] = ingest(session, feed, second, "", window=window)
             result["b_done"] = time.monotonic()
 
     thread = threading.Thread(target=worker_b)

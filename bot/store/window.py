@@ -1,0 +1,241 @@
+"""The near-duplicate index of the cluster window, held in memory by a poller across its
+batches: finding an item's story then costs no SQL query per item, where
+`bot.store.sources.closest` reads every band row of the window sharing a bucket, for
+each item (their number grows with the window). The answer is `closest`'s, exactly.
+
+Why it is exact. The index holds, for every indexed source of the window, what never
+changes once it is stored: its id, its MinHash signature, its `added_at` and its LSH
+buckets (a merge or a split moves a source to another story; its signature and bands
+stay). Which story a source belongs to may change, so it is not held: the sources that
+reach the threshold are read again from the database, with their story and the "this
+feed told it already" check (`sources.best_of`, the code `closest` runs on its rows).
+A source below the threshold can never be the answer, whatever its story, so reading
+only the ones above it gives the same story, the same score and the same tie-break,
+provided the index holds every band row of the window. It does:
+- `catch_up`, at the start of each batch, under `sources.lock_index`, reads every band
+  row with an id above the highest it read before. Bands are only inserted by an ingest,
+  and an ingest holds the lock (PostgreSQL's advisory lock, or SQLite's one writer) from
+  its first insert to its commit: a band row committed later than this read has a
+  higher id than any it read, and is found by the next catch-up. A poller's transaction
+  holds SQLite's write lock before it stores (the feed's row is written first), so on
+  SQLite too nothing is committed between the catch-up and the batch's lookups.
+- The rows this transaction inserted are uncommitted: held apart (`_pending`), fed by
+  `added`, and dropped at the next catch-up, which reads them back only if they were
+  committed; a rolled-back batch leaves nothing behind, even where SQLite gives its ids
+  again to later rows.
+- Rows are dropped once older than the window (`_drop_expired`); should a batch's
+  window start before what is held (a clock set back), the window is read again whole.
+
+Memory: per source of the window, its signature (512 bytes), its id and time (16) and
+its 20 buckets with their row (320): about 8.5 MB per 10,000 stories (twice that while
+an array grows), plus at most _MERGE_AT fresh entries in a dict (about 2 MB). The
+first catch-up reads the window's band rows once; later ones read only the new rows.
+One thread at a time: a poller stores its feeds one after the other.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, SessionTransaction
+
+from bot.cluster import Fingerprint, minhash
+from bot.cluster.minhash import PERMUTATIONS
+from bot.store import sources
+from bot.store.models import StoryBand, StorySource
+
+# Fresh bucket entries (about 800 sources) kept in a dict before they are merged into the
+# sorted array: a merge costs the array's size, so it is paid once per _MERGE_AT entries.
+_MERGE_AT = 1 << 14
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NOTHING = np.empty(0, dtype=np.int64)
+
+
+def _micros(moment: datetime) -> int:
+    if moment.tzinfo is None:  # SQLite forgets the zone; every time is stored in UTC
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+class _Rows:
+    """Indexed sources in arrays, and their buckets: a sorted array searched by bisection,
+    plus the entries added since its last merge in a dict."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.source_ids = np.empty(64, dtype=np.int64)
+        self.added = np.empty(64, dtype=np.int64)  # microseconds since the epoch, UTC
+        self.signatures = np.empty((64, PERMUTATIONS), dtype=np.uint32)
+        self.keys = np.empty(0, dtype=np.int64)  # buckets, sorted
+        self.rows = np.empty(0, dtype=np.int64)  # the row each key belongs to
+        self.fresh: dict[int, list[int]] = {}
+        self.fresh_entries = 0
+
+    def add(self, source_id: int, added: int, signature: np.ndarray, buckets: list[int]) -> None:
+        if self.count == len(self.source_ids):
+            size = max(64, 2 * self.count)
+            self.source_ids = np.resize(self.source_ids, size)
+            self.added = np.resize(self.added, size)
+            self.signatures = np.resize(self.signatures, (size, PERMUTATIONS))
+        row = self.count
+        self.source_ids[row], self.added[row], self.signatures[row] = source_id, added, signature
+        self.count += 1
+        for bucket in buckets:
+            self.fresh.setdefault(bucket, []).append(row)
+        self.fresh_entries += len(buckets)
+        if self.fresh_entries >= _MERGE_AT:
+            self._merge()
+
+    def _merge(self) -> None:
+        if not self.fresh:
+            return
+        keys = np.fromiter(
+            (key for key, rows in self.fresh.items() for _ in rows), np.int64, self.fresh_entries
+        )
+        rows = np.fromiter(
+            (row for found in self.fresh.values() for row in found), np.int64, self.fresh_entries
+        )
+        order = np.argsort(keys, kind="stable")
+        at = np.searchsorted(self.keys, keys[order])
+        self.keys = np.insert(self.keys, at, keys[order])
+        self.rows = np.insert(self.rows, at, rows[order])
+        self.fresh, self.fresh_entries = {}, 0
+
+    def matching(self, buckets: list[int], since: int) -> np.ndarray:
+        """The rows added from `since` on that share one of these buckets, each once."""
+        wanted = np.array(buckets, dtype=np.int64)
+        starts = np.searchsorted(self.keys, wanted, "left").tolist()
+        ends = np.searchsorted(self.keys, wanted, "right").tolist()
+        parts = [self.rows[a:b] for a, b in zip(starts, ends, strict=True) if b > a]
+        parts += [np.array(self.fresh[b], dtype=np.int64) for b in buckets if b in self.fresh]
+        if not parts:
+            return _NOTHING
+        found = np.unique(np.concatenate(parts))
+        return found[self.added[found] >= since]
+
+    def strong(self, fingerprint: Fingerprint, since: int, threshold: float) -> np.ndarray:
+        """The source ids of the rows sharing a bucket with `fingerprint` and at least
+        `threshold` similar to it (minhash.similarities' arithmetic)."""
+        found = self.matching(fingerprint.buckets, since)
+        if not len(found):
+            return _NOTHING
+        equal = np.count_nonzero(self.signatures[found] == fingerprint.signature, axis=1)
+        return self.source_ids[found[equal / PERMUTATIONS >= threshold]]
+
+    def expired(self, since: int) -> int:
+        return int(np.count_nonzero(self.added[: self.count] < since))
+
+    def without_before(self, since: int) -> _Rows:
+        """The rows added from `since` on, in a new _Rows."""
+        kept = _Rows()
+        self._merge()
+        keep = self.added[: self.count] >= since
+        moved = np.cumsum(keep) - 1  # a kept row's new place
+        kept.count = int(np.count_nonzero(keep))
+        kept.source_ids = self.source_ids[: self.count][keep]
+        kept.added = self.added[: self.count][keep]
+        kept.signatures = self.signatures[: self.count][keep]
+        entries = keep[self.rows]
+        kept.keys, kept.rows = self.keys[entries], moved[self.rows[entries]]
+        return kept
+
+
+class WindowIndex:
+    """The window's near-duplicate index for one database (see the module's doc): call
+    `catch_up` at a batch's start, under `sources.lock_index`; then `closest` as
+    `sources.closest`, and `added` for each source the batch indexes."""
+
+    def __init__(self) -> None:
+        self._rows = _Rows()
+        self._pending = _Rows()  # this transaction's rows, not committed yet
+        self._floor: datetime | None = None  # the rows added before it are not held
+        self._last_band = 0  # the highest band id read
+        self._transaction: SessionTransaction | None = None
+        self._ours: set[int] = set()  # the sources this transaction inserted
+
+    def catch_up(self, session: Session, since: datetime) -> None:
+        """Read what was committed since the last catch-up (or the whole window, the
+        first time), forget this transaction's uncommitted rows and read them back."""
+        if self._floor is None or since < self._floor:
+            self._rows, self._floor, self._last_band = _Rows(), since, 0
+        else:
+            self._drop_expired(since)
+        transaction = session.get_transaction()
+        if transaction is not self._transaction:
+            self._transaction, self._ours = transaction, set()
+        self._pending = _Rows()
+        self._read(session)
+
+    def closest(
+        self,
+        session: Session,
+        fingerprint: Fingerprint,
+        since: datetime,
+        threshold: float,
+        *,
+        other_than_feed: int | None = None,
+    ) -> sources.Candidate | None:
+        """`sources.closest`, from the index; only the sources reaching `threshold` are
+        read, with their story (a merge or a split may have moved them)."""
+        assert self._floor is not None and since >= self._floor, "catch_up first"
+        moment = _micros(since)
+        strong = np.concatenate(
+            [
+                rows.strong(fingerprint, moment, threshold)
+                for rows in (self._rows, self._pending)
+                if rows.count
+            ]
+            or [_NOTHING]
+        )
+        if not len(strong):
+            return None
+        found = session.execute(
+            select(StorySource.id, StorySource.story_id, StorySource.signature).where(
+                StorySource.id.in_(strong.tolist())
+            )
+        ).all()
+        return sources.best_of(
+            session, fingerprint, found, threshold, other_than_feed=other_than_feed
+        )
+
+    def added(self, source_id: int, fingerprint: Fingerprint, added_at: datetime) -> None:
+        """This transaction indexed a source (flushed, not committed)."""
+        self._ours.add(source_id)
+        self._pending.add(source_id, _micros(added_at), fingerprint.signature, fingerprint.buckets)
+
+    def _drop_expired(self, since: datetime) -> None:
+        """Rows older than the window go, once they are a quarter of those held."""
+        moment = _micros(since)
+        if self._rows.expired(moment) * 4 > self._rows.count:
+            self._rows, self._floor = self._rows.without_before(moment), since
+
+    def _read(self, session: Session) -> None:
+        assert self._floor is not None
+        fresh = (StoryBand.id > self._last_band, StoryBand.added_at >= self._floor)
+        bands = session.execute(
+            select(StoryBand.id, StoryBand.source_id, StoryBand.bucket)
+            .where(*fresh)
+            .order_by(StoryBand.id)
+        ).all()
+        if not bands:
+            return
+        # A source's bands are written together, with its time (sources._band_rows).
+        indexed = session.execute(
+            select(StorySource.id, StorySource.signature, func.max(StoryBand.added_at))
+            .join(StoryBand, StoryBand.source_id == StorySource.id)
+            .where(*fresh, StorySource.signature.is_not(None))
+            .group_by(StorySource.id)
+        ).all()
+        buckets: dict[int, list[int]] = {}
+        for _, source_id, bucket in bands:
+            buckets.setdefault(source_id, []).append(bucket)
+        for source_id, signature, added_at in indexed:
+            rows = self._pending if source_id in self._ours else self._rows
+            signature = minhash.from_bytes(signature)
+            rows.add(source_id, _micros(added_at), signature, buckets[source_id])
+        self._last_band = max(
+            (band_id for band_id, source_id, _ in bands if source_id not in self._ours),
+            default=self._last_band,
+        )
