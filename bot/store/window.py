@@ -61,7 +61,8 @@ def _micros(moment: datetime) -> int:
 
 class _Rows:
     """Indexed sources in arrays, and their buckets: a sorted array searched by bisection,
-    plus the entries added since its last merge in a dict."""
+    plus the entries added since its last merge in dicts of plain ints (a list per bucket
+    would be hundreds of thousands of objects for the garbage collector to walk)."""
 
     def __init__(self) -> None:
         self.count = 0
@@ -70,8 +71,8 @@ class _Rows:
         self.signatures = np.empty((64, PERMUTATIONS), dtype=np.uint32)
         self.keys = np.empty(0, dtype=np.int64)  # buckets, sorted
         self.rows = np.empty(0, dtype=np.int64)  # the row each key belongs to
-        self.fresh: dict[int, list[int]] = {}
-        self.fresh_entries = 0
+        self.fresh: dict[int, int] = {}  # bucket -> its first row since the merge
+        self.fresh_more: dict[int, list[int]] = {}  # bucket -> its other rows (rare)
 
     def add(self, source_id: int, added: int, signature: np.ndarray, buckets: list[int]) -> None:
         if self.count == len(self.source_ids):
@@ -83,25 +84,22 @@ class _Rows:
         self.source_ids[row], self.added[row], self.signatures[row] = source_id, added, signature
         self.count += 1
         for bucket in buckets:
-            self.fresh.setdefault(bucket, []).append(row)
-        self.fresh_entries += len(buckets)
-        if self.fresh_entries >= _MERGE_AT:
+            if self.fresh.setdefault(bucket, row) != row:
+                self.fresh_more.setdefault(bucket, []).append(row)
+        if len(self.fresh) >= _MERGE_AT:
             self._merge()
 
     def _merge(self) -> None:
         if not self.fresh:
             return
-        keys = np.fromiter(
-            (key for key, rows in self.fresh.items() for _ in rows), np.int64, self.fresh_entries
-        )
-        rows = np.fromiter(
-            (row for found in self.fresh.values() for row in found), np.int64, self.fresh_entries
-        )
+        more = [(key, row) for key, rows in self.fresh_more.items() for row in rows]
+        keys = np.fromiter([*self.fresh.keys(), *(key for key, _ in more)], np.int64)
+        rows = np.fromiter([*self.fresh.values(), *(row for _, row in more)], np.int64)
         order = np.argsort(keys, kind="stable")
         at = np.searchsorted(self.keys, keys[order])
         self.keys = np.insert(self.keys, at, keys[order])
         self.rows = np.insert(self.rows, at, rows[order])
-        self.fresh, self.fresh_entries = {}, 0
+        self.fresh, self.fresh_more = {}, {}
 
     def matching(self, buckets: list[int], since: int) -> np.ndarray:
         """The rows added from `since` on that share one of these buckets, each once."""
@@ -109,7 +107,10 @@ class _Rows:
         starts = np.searchsorted(self.keys, wanted, "left").tolist()
         ends = np.searchsorted(self.keys, wanted, "right").tolist()
         parts = [self.rows[a:b] for a, b in zip(starts, ends, strict=True) if b > a]
-        parts += [np.array(self.fresh[b], dtype=np.int64) for b in buckets if b in self.fresh]
+        fresh = [self.fresh[b] for b in buckets if b in self.fresh]
+        fresh += [row for b in buckets for row in self.fresh_more.get(b, ())]
+        if fresh:
+            parts.append(np.array(fresh, dtype=np.int64))
         if not parts:
             return _NOTHING
         found = np.unique(np.concatenate(parts))
