@@ -14,7 +14,8 @@ from tests.outages.daemon import stop, stored, transitions
 from tests.servers.llm import ScriptedLLM, Step, error
 from tests.servers.web import Reply, WebServer
 
-OUTAGE_SECONDS = 12
+# Long enough for the probes' backoff to show (1, 2, 4 s), without waiting out more of it.
+OUTAGE_SECONDS = 6
 
 
 def test_a_model_outage_costs_a_few_probes_and_no_attempt(
@@ -62,7 +63,7 @@ def test_a_model_outage_costs_a_few_probes_and_no_attempt(
 
     stories = bot.stories()
     assert all(s["attempts"] == 0 for s in stories), stories
-    # 3 calls open the breaker; then one probe at 1, 2, 4, 4… s: about 5 in 12 s.
+    # 3 calls open the breaker; then one probe at 1, 2, 4… s: about 3 in 6 s.
     assert 3 <= len(calls_during_outage) <= 3 + 6, len(calls_during_outage)
     # The next probe (≤ 4 s) closes it and all four go at once; the rest is the writing
     # itself (the first answer's gate loads its models: 20 s on a loaded 2-core machine).

@@ -1,4 +1,4 @@
-"""The soak test in CI size (issue 15 §7): the daemon for about a minute against a
+"""The soak test in CI size (issue 15 §7): the daemon for about half a minute against a
 feed that grows, the model failing then recovering, and its PostgreSQL (a throwaway
 cluster on its own port) stopped and started again. 0 lost, 0 twice, the breakers'
 lines once each way, a bounded log and a flat memory. (bench/soak.py is the long run.)"""
@@ -17,9 +17,12 @@ from tests.servers.llm import ScriptedLLM, Step, error
 from tests.servers.web import Reply, WebServer
 
 STORIES = 10  # the harness writes ten distinct stories
-GROWS_EVERY = 4.0  # seconds: two more stories each time, up to ten
-MODEL_DOWN_UNTIL = 15.0  # seconds after start
-DATABASE_DOWN = (30.0, 40.0)
+# The timeline, in seconds after start: the feed (polled every 10 s, the shortest allowed)
+# shows 2 stories at its first poll and all ten at its second; the model fails through the
+# first poll's writing; the database stops once the model is back and writing has begun.
+GROWS_EVERY = 2.0  # two more stories each time, up to ten
+MODEL_DOWN_UNTIL = 8.0
+DATABASE_DOWN = (20.0, 27.0)
 ROWS = "SELECT id, state, post_id FROM stories ORDER BY id"
 
 
