@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 
 from tests.cluster.pairs import Telling, events
-from tests.pipeline.test_run_once import invoke, outbox
+from tests.pipeline.test_run_once import NO_PAGE_READ, invoke, outbox
 from tests.servers.web import Reply, WebServer
 
 EVENTS = {event["id"]: event for event in events()}
-# Written at once: the test is about which stories are written, not about waiting.
-NO_WAIT = {"wait": "0"}
+# Written at once, from the feed's text: the test is about which stories are written, not
+# about waiting, nor about the made-up links' pages.
+AT_ONCE = {"cluster": {"wait": "0"}, "writer": NO_PAGE_READ}
 
 
 def told(event: str, n: int) -> Telling:
@@ -56,7 +57,7 @@ def test_one_event_from_three_feeds_is_one_story_and_one_draft(
               ("b-mossoul", told("mossoul-barrage", 1))),
         serve(web_server, "gamma", ("c-japon", told("seisme-japon", 2))),
     ]
-    config = make_config(feeds=[{"url": url} for url in feeds], cluster=NO_WAIT)
+    config = make_config(feeds=[{"url": url} for url in feeds], **AT_ONCE)
     result = invoke(config, "run", "--once")
     assert result.exit_code == 0, result.output
     drafts = outbox(tmp_path)
@@ -81,7 +82,7 @@ def test_split_then_merge_by_hand(make_config, web_server: WebServer, tmp_path: 
         serve(web_server, "beta", ("b-1", told("rachat-banque", 1))),
     ]
     config = make_config(feeds=[{"url": url, "category": "Économie"} for url in feeds],
-                         cluster=NO_WAIT)
+                         **AT_ONCE)
     assert invoke(config, "run", "--once").exit_code == 0
     first, second = show(config, 1)["sources"]
     refused = invoke(config, "stories", "split", "1", str(first["id"]))
@@ -109,7 +110,7 @@ def test_a_text_changed_under_its_guid_marks_the_published_story(
     make_config, web_server: WebServer, tmp_path: Path
 ):
     url = serve(web_server, "alpha", ("a-1", told("election-portugal", 0)))
-    config = make_config(feeds=[{"url": url}], cluster=NO_WAIT)
+    config = make_config(feeds=[{"url": url}], **AT_ONCE)
     assert invoke(config, "run", "--once").exit_code == 0
     assert not show(config, 1)["sources_changed_at"]
     update = EVENTS["election-portugal"]["update"]

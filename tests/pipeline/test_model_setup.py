@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.pipeline.test_run_once import GRENOBLE, invoke, rss
+from tests.pipeline.test_run_once import GRENOBLE, NO_PAGE_READ, invoke, rss
 from tests.servers.llm import ScriptedLLM, error, json_mode_refused
 from tests.servers.web import Reply, WebServer
 
@@ -23,7 +23,11 @@ def test_a_refused_parameter_stops_writing_once_and_keeps_every_story(
     make_config, llm: ScriptedLLM, web_server: WebServer
 ):
     feed = web_server.route("/rss", Reply(body=rss(GRENOBLE, LYON)))
-    config = make_config(feeds=[{"url": feed}], llm={"base_url": llm.base_url, "attempts": 3})
+    config = make_config(
+        feeds=[{"url": feed}],
+        llm={"base_url": llm.base_url, "attempts": 3},
+        writer=NO_PAGE_READ,
+    )
     llm.default = lambda _request: json_mode_refused()  # every call, as the server would
     result = invoke(config, "run", "--once")
     assert result.exit_code == 9

@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.store.ingest import CLUSTER_WAIT
 from bot.store.models import State, Story, utcnow
 from bot.store.queries import wait_reason
-from tests.pipeline.test_run_once import GRENOBLE, invoke, outbox, rss
+from tests.pipeline.test_run_once import GRENOBLE, NO_PAGE_READ, invoke, outbox, rss
 from tests.pipeline.wires import GOOD, WIRES
 from tests.servers.llm import ScriptedLLM, answer
 from tests.servers.web import Reply, WebServer
@@ -73,7 +73,7 @@ def later_item(web_server: WebServer, make_config, **cluster: str) -> Path:
              "<p>La nouvelle ligne T9 du tramway lyonnais sera mise en service en septembre, "
              "a annoncé le Sytral. Elle reliera Vaulx-en-Velin à Villeurbanne.</p>")
     feed = web_server.route("/fil", Reply(body=rss(first)))
-    config = make_config(feeds=[{"url": feed}], cluster=cluster)
+    config = make_config(feeds=[{"url": feed}], cluster=cluster, writer=NO_PAGE_READ)
     assert invoke(config, "run", "--once").exit_code == 0
     web_server.route("/fil", Reply(body=rss(first, GRENOBLE)))
     assert invoke(config, "run", "--once", "--all-feeds").exit_code == 0
