@@ -12,8 +12,8 @@ for ever; as it holds the forkserver's end of the bot's pipe, the forkserver wai
 (seen: 3 processes left 30 s after the bot). Each worker here watches the bot's process
 through a pidfd and exits the moment it ends, whoever its parent is by then; the
 forkserver follows once the workers are gone. A worker also asks the kernel for SIGKILL
-if its own parent, the forkserver, dies first (PR_SET_PDEATHSIG). Linux only (pidfd):
-elsewhere the documents are parsed in the fetch threads, as for a small poll.
+if its own parent, the forkserver, dies first (PR_SET_PDEATHSIG). Linux 5.3 or later only
+(pidfd): elsewhere the documents are parsed in the fetch threads, as for a small poll.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def parser_for(feed_count: int) -> Iterator[Parser]:
     """How a poll of `feed_count` feeds reads its documents: in the calling thread for a
     few feeds, or on one machine's single core; in other processes otherwise."""
     cores = os.cpu_count() or 1
-    if feed_count < PARSE_IN_PROCESSES_FROM or cores < 2 or not hasattr(os, "pidfd_open"):
+    if feed_count < PARSE_IN_PROCESSES_FROM or cores < 2 or not _pidfd_works():
         yield parse_feed
         return
     pool = ParserPool(workers=cores)
@@ -57,6 +57,16 @@ def parser_for(feed_count: int) -> Iterator[Parser]:
         yield pool.parse
     finally:
         pool.close()
+
+
+def _pidfd_works() -> bool:
+    """Whether this system has pidfds (Linux 5.3 and later), which the workers need to
+    know that the bot has ended."""
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except (AttributeError, OSError):
+        return False
+    return True
 
 
 class ParserPool:
