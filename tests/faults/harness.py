@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import chdir, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,17 +96,11 @@ class BotProcess:
     config: Path
     env: dict[str, str] = field(default_factory=dict)
 
+    def arguments(self, *args: str, log_format: str = "human") -> list[str]:
+        return ["--config", str(self.config), "--log-format", log_format, *args]
+
     def command(self, *args: str, log_format: str = "human") -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "bot",
-            "--config",
-            str(self.config),
-            "--log-format",
-            log_format,
-            *args,
-        ]
+        return [sys.executable, "-m", "bot", *self.arguments(*args, log_format=log_format)]
 
     def environment(self, failpoint: str | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "DEPECHE_"))}
@@ -134,6 +128,19 @@ class BotProcess:
 
     def run_once(self, **kwargs: Any) -> subprocess.CompletedProcess[str]:
         return self.run("run", "--once", **kwargs)
+
+    def run_here(self, *args: str, log_format: str = "human") -> subprocess.CompletedProcess[str]:
+        """The same command in this process, for the suites where no process boundary is
+        the point (nothing is killed or signalled): no Python start-up, and the language
+        models this process has loaded already, seconds of CPU a run."""
+        with chdir(self.config.parent):
+            result = CliRunner().invoke(
+                cli,
+                self.arguments(*args, log_format=log_format),
+                env={**self.env, "COLUMNS": "200"},
+                catch_exceptions=False,
+            )
+        return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
     def start(self, *args: str, failpoint: str | None = None) -> subprocess.Popen[str]:
         return subprocess.Popen(

@@ -95,7 +95,8 @@ class Run:
 
 @pytest.fixture
 def run_feeds(make_config, llm: ScriptedLLM) -> Callable[..., Run]:
-    """One `depeche run --once` on these feeds, the scripted model writing well."""
+    """One `depeche run --once` on these feeds, the scripted model writing well (in this
+    process: the feeds are hostile, the bot is not killed)."""
 
     def run(feed_urls: list[str], env: dict[str, str] | None = None, **sections: dict) -> Run:
         llm.default = good_answer
@@ -110,7 +111,7 @@ def run_feeds(make_config, llm: ScriptedLLM) -> Callable[..., Run]:
         )
         bot = BotProcess(config, {"OPENAI_API_KEY": "sk-test-throwaway", **(env or {})})
         started = time.monotonic()
-        done = bot.run_once(timeout=120)
+        done = bot.run_here("run", "--once")
         return Run(bot, done, time.monotonic() - started)
 
     return run
@@ -156,7 +157,7 @@ def test_a_trickling_feed_ends_at_its_deadline(run_feeds, web_server: WebServer)
     )
     run = run_feeds([trickle], fetch={"timeout": 2})
     assert run.done.returncode == 3  # its only feed failed
-    # Python's start-up and the database take a couple of seconds; the feed 2 s more.
+    # The database takes a moment (a couple of seconds with a Python start-up); the feed 2 s more.
     assert run.seconds < 2 + 6
     (feed,) = run.bot.status()["feeds"]
     assert feed["last_error"] == "no complete response within the 2 s deadline"

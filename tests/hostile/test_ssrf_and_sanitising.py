@@ -61,7 +61,7 @@ def test_links_inside_a_feed_never_reach_private_or_metadata_addresses(
     feed = web_server.route("/rss", Reply(body=rss(stories)))  # on 127.0.0.1: trusted
     bot = bot_for(make_config, llm, [feed], allow_private=False)
 
-    done = bot.run_once()
+    done = bot.run_here("run", "--once")
 
     assert done.returncode == 0, done.stderr
     assert web_server.hits("/rss") == 1 and web_server.hits("/page") == 0
@@ -88,7 +88,7 @@ def test_allow_private_opens_the_wire_but_never_the_metadata_address(
     feed = web_server.route("/rss", Reply(body=rss(stories)))
     bot = bot_for(make_config, llm, [feed, "http://169.254.169.254/feed.xml"], allow_private=True)
 
-    done = bot.run_once()
+    done = bot.run_here("run", "--once")
 
     assert done.returncode == 0, done.stderr
     assert web_server.hits("/page") == 1  # a local wire's page, allowed by the setting
@@ -161,7 +161,7 @@ def test_hostile_html_from_the_feed_and_the_model_is_stored_and_posted_clean(
     feed = serve_hostile_story(llm, web_server)
     bot = bot_for(make_config, llm, [feed], allow_private=True)
 
-    done = bot.run_once()
+    done = bot.run_here("run", "--once")
 
     assert done.returncode == 0, done.stderr
     assert_stored_clean(bot)
@@ -191,7 +191,7 @@ def test_hostile_html_never_reaches_wordpress(
     env = {"OPENAI_API_KEY": "sk-test-throwaway", "DEPECHE_WP_APP_PASSWORD": empty_site.password}
     bot = BotProcess(config, env)
 
-    done = bot.run_once()
+    done = bot.run_here("run", "--once")
 
     assert done.returncode == 0, done.stderr
     row = assert_stored_clean(bot)
