@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cluster.test_run import NO_WAIT, serve, show, told
+from tests.cluster.test_run import AT_ONCE, serve, show, told
 from tests.faults.harness import BotProcess, wait_for
 from tests.pipeline.test_run_once import invoke
 from tests.servers.web import WebServer
@@ -25,10 +25,11 @@ EVERY_STATUS = "publish,future,draft,pending,private,trash"
 
 
 def wordpress_config(make_config, wp: LocalWordPress, feeds: list[str], **wordpress) -> Path:
-    """The offline writer (no model), drafts to the test WordPress, clusters at once."""
+    """The offline writer (no model), drafts to the test WordPress, clusters at once, the
+    feeds' text as it is."""
     return make_config(
         feeds=[{"url": url} for url in feeds],
-        cluster=NO_WAIT,
+        **AT_ONCE,
         publish={"target": "wordpress"},
         wordpress={"url": wp.url, "user": wp.user, **wordpress},
     )
