@@ -110,7 +110,12 @@ class ParserPool:
 
 
 def die_with(bot_pid: int) -> None:
-    """A worker's initializer: end this process as soon as the bot's process ends."""
+    """A worker's initializer: end this process as soon as the bot's process ends, and
+    then only. Ctrl-C and systemd's SIGTERM reach the whole process group: the bot
+    finishes its poll and stops, so its workers must not die first (the pool would
+    break under the poll, and each would print a traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     try:

@@ -82,6 +82,21 @@ def test_a_pool_whose_worker_died_is_replaced_and_the_document_read():
         pool.close()
 
 
+def test_ctrl_c_and_sigterm_to_the_group_leave_the_workers_to_the_bot():
+    document = _feed(3).encode()
+    pool = ParserPool(workers=2)
+    try:
+        pool.parse(document)
+        workers = [pid for pid, depth in descendants(os.getpid()).items() if depth == 2]
+        for pid in workers:
+            os.kill(pid, signal.SIGINT)
+            os.kill(pid, signal.SIGTERM)
+        assert pool.parse(document) == parse_feed(document)
+        assert all(alive(pid) for pid in workers)  # the same workers: none died
+    finally:
+        pool.close()
+
+
 def test_no_parse_process_outlives_a_bot_killed_in_the_middle_of_a_poll(
     tmp_path: Path, web_server: WebServer
 ):
