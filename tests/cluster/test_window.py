@@ -20,16 +20,14 @@ from bot.store import (
     Feed,
     Story,
     ingest,
-    make_engine,
-    session_factory,
     sources,
     store_items,
-    upgrade,
 )
 from bot.store.models import clock, utcnow
 from bot.store.window import WindowIndex
 from tests.cluster.pairs import PAIRS_FILE
 from tests.cluster.test_sources import EVENTS, as_item, telling, update_of
+from tests.conftest import add_feeds, migrated_sessions
 
 WORDS = sorted(set(re.findall(r"\b[a-zà-ÿ]{5,}\b", PAIRS_FILE.read_text(encoding="utf-8"))))
 Trace = list[list[tuple[str | None, int | None]]]
@@ -45,16 +43,6 @@ def noise(seed: int, count: int = 30) -> list[FeedItem]:
                               title=" ".join(draw.sample(WORDS, 8)).capitalize(),
                               text=" ".join(draw.sample(WORDS, 40)).capitalize() + "."))
     return items
-
-
-def _sessions(path: Path) -> sessionmaker[Session]:
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    factory = session_factory(engine)
-    with factory() as session:
-        session.add_all([Feed(url=f"https://fil-{n}.example/rss") for n in "abc"])
-        session.commit()
-    return factory
 
 
 def _scenario(sessions: sessionmaker[Session], window: WindowIndex | None) -> Trace:
@@ -108,10 +96,17 @@ def _clock():
     clock.offset = timedelta(0)
 
 
+def _traced(path: Path, window: WindowIndex | None) -> Trace:
+    """The scenario on a migrated SQLite file of its own, with three feeds."""
+    with migrated_sessions(f"sqlite:///{path}") as sessions:
+        add_feeds(sessions, *(f"https://fil-{n}.example/rss" for n in "abc"))
+        return _scenario(sessions, window)
+
+
 def test_the_window_index_joins_exactly_as_the_lookup_per_item(tmp_path):
-    by_query = _scenario(_sessions(tmp_path / "query.db"), None)
+    by_query = _traced(tmp_path / "query.db", None)
     clock.offset = timedelta(0)
-    by_index = _scenario(_sessions(tmp_path / "index.db"), WindowIndex())
+    by_index = _traced(tmp_path / "index.db", WindowIndex())
     assert by_index == by_query
     results = [result for poll in by_query for result, _ in poll]
     assert results.count("joined") >= 15 and results.count("new") >= 200
