@@ -24,9 +24,11 @@ from types import FrameType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import quality
 from bot.breaker import Breaker, ServiceDown
 from bot.config import Config
 from bot.errors import GiveUpStory, StopTarget, TryLater
+from bot.nlp import in_background
 from bot.pipeline.outage import DatabaseWatch
 from bot.pipeline.policy import FailurePolicy, Stage
 from bot.pipeline.polling import FeedPoller
@@ -93,6 +95,8 @@ class Runner:
         self.target = getattr(publisher, "breaker", None) or Breaker(
             f"publishing target ({config.publish.target})", config.scheduler.breaker()
         )
+        # Taken once and never given back: the first writer to take it loads the gate.
+        self._gate_not_loaded = threading.Lock()
         self.policy = FailurePolicy(
             worker=self.worker,
             max_attempts=config.scheduler.max_attempts,
@@ -104,6 +108,7 @@ class Runner:
     # --- the stages, as the runner calls them -----------------------------
 
     def _write(self, session: Session, story: Story, *, force: bool = False) -> StoryOutcome:
+        self._load_gate_ahead()
         return write_story(
             session,
             story,
@@ -114,6 +119,14 @@ class Runner:
             force=force,
             spool=self.spool,
         )
+
+    def _load_gate_ahead(self) -> None:
+        """From the first story written with a model, the gate's models load in the
+        background (bot.quality.load_models): the load (1 s of CPU, several seconds with
+        other workers on the cores) overlaps the model's first answer instead of
+        following it. Not before: a run with nothing to write loads nothing."""
+        if self.writer.model is not None and self._gate_not_loaded.acquire(blocking=False):
+            in_background(partial(quality.load_models, self.config.quality), "gate models")
 
     def _publish(self, session: Session, story: Story) -> StoryOutcome:
         return self._at_target(

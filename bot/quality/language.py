@@ -81,6 +81,21 @@ def _judge(codes: frozenset[str]) -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*_languages(sorted(codes))).build()
 
 
+# A short French sentence: below 120 characters lingua runs every n-gram model, so
+# detecting it loads all that any later text of these languages may use.
+_SAMPLE = "Le conseil municipal a voté le budget de l'année prochaine."
+
+
+def load(target: str) -> None:
+    """Load now what the first detections of `target` text load (lingua builds its models
+    on the first text it reads): the cheap detector's and its judge's, for a writer to do
+    while it waits for the model (bot.quality.load_models). Building the judge's holds the
+    GIL for 0.4 s: the process's other threads wait meanwhile, as they did when the first
+    check built them."""
+    _suspects().compute_language_confidence_values(_SAMPLE)
+    _judge(_judges({target})).detect_language_of(_SAMPLE)
+
+
 def _languages(codes: Iterable[str]) -> list[Language]:
     from lingua import IsoCode639_1, Language
 
