@@ -3,8 +3,9 @@
 Two boundaries: DURING the call (a reverse proxy lets WordPress create the
 post, then holds its answer while the bot waits, and the bot is killed) and
 AFTER WordPress accepted but before the database recorded it (failpoint
-`published-unrecorded`). The restarted bot looks the post up by the story's
-uid and edits it: one post per story, counted through the REST API.
+`published-unrecorded`). The restarted bot (a clean run in this process,
+as in test_crash.py) looks the post up by the story's uid and edits it: one post per
+story, counted through the REST API.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def test_killed_after_wordpress_accepted(make_config, llm, web_server, site, api
     # WordPress has the first one: the bot died before writing that down.
     assert len(site.posts_of_story(first["uid"])) == 1
     assert site.posts_of_story(second["uid"]) == []
-    again = bot.run_once()
+    again = bot.run_here("run", "--once")
     assert again.returncode == 0, again.stderr
     assert "edited post" in again.stderr
     assert_one_post_per_story(bot, site)
@@ -105,6 +106,6 @@ def test_killed_while_waiting_for_wordpress(make_config, llm, web_server, site, 
     kill(process)
     assert len(all_posts(site)) == 1  # committed on the site, answer never delivered
     proxy.release()
-    again = bot.run_once()
+    again = bot.run_here("run", "--once")
     assert again.returncode == 0, again.stderr
     assert_one_post_per_story(bot, site)
