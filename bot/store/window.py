@@ -27,9 +27,9 @@ provided the index holds every band row of the window. It does:
   window start before what is held (a clock set back), the window is read again whole.
 
 Memory: per source of the window, its signature (512 bytes), its id and time (16) and
-its 20 buckets with their row (320): about 8.5 MB per 10,000 stories (twice that while
-an array grows), plus at most _MERGE_AT fresh entries in a dict (about 2 MB). The
-first catch-up reads the window's band rows once; later ones read only the new rows.
+its 20 buckets with their rows (320): about 8.5 MB per 10,000 stories, 12 MB measured
+with the slack of a growing array, plus at most _MERGE_AT fresh entries in dicts. The
+first catch-up reads the window once; later ones read only the rows added since.
 One thread at a time: a poller stores its feeds one after the other.
 """
 
