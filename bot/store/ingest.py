@@ -290,16 +290,13 @@ class _Batch:
             if not batch:
                 continue
             table = Story.__table__
-            ids = (
-                connection.execute(
-                    insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                    [self._story_row(plan) for plan in batch],
-                )
-                .scalars()
-                .all()
+            rows = [self._story_row(plan) for plan in batch]
+            # Matched by uid: asking for the rows' order makes SQLite insert them one by one.
+            ids = dict(
+                connection.execute(insert(table).returning(table.c.uid, table.c.id), rows).all()
             )
-            for plan, story_id in zip(batch, ids, strict=True):
-                plan.story_id = story_id
+            for plan, row in zip(batch, rows, strict=True):
+                plan.story_id = ids[row["uid"]]
         if not planned:
             return
         keys = [

@@ -193,19 +193,19 @@ def record_all(
         return []
     now = utcnow()
     table = StorySource.__table__
-    ids = (
+    # Matched by story (one first source each): asking for the rows' order makes SQLite
+    # insert them one by one.
+    ids = dict(
         session.connection()
         .execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            insert(table).returning(table.c.story_id, table.c.id),
             [_source_row(story_id, feed, item, fp, None, now) for story_id, item, fp, _ in firsts],
         )
-        .scalars()
         .all()
     )
+    assert len(ids) == len(firsts), "one first source per story"
     indexed = [
-        (source_id, fp, now)
-        for source_id, (_, _, fp, wanted) in zip(ids, firsts, strict=True)
-        if wanted and fp is not None
+        (ids[story_id], fp, now) for story_id, _, fp, wanted in firsts if wanted and fp is not None
     ]
     if indexed:
         bands = [row for source_id, fp, _ in indexed for row in _band_rows(source_id, fp, now)]
