@@ -21,7 +21,7 @@ import pytest
 from tests.faults.conftest import empty_site, fresh_site, wordpress, wp  # noqa: F401  (fixtures)
 from tests.faults.harness import BotProcess, good_answer, rss, wait_for, wire_stories
 from tests.outages.daemon import stop, stored, transitions
-from tests.outages.target_proxy import OutageProxy, outage_proxy
+from tests.outages.target_proxy import OutageProxy, Seen, outage_proxy
 from tests.servers.llm import ScriptedLLM
 from tests.servers.web import Reply, WebServer
 from tests.wordpress.conftest import LocalWordPress
@@ -68,6 +68,13 @@ def waiting_for_target(bot: BotProcess, count: int) -> bool:
     return len(waiting) == count and all(TARGET in w["why"] for w in waiting)
 
 
+def probes_since(proxy: OutageProxy, start: float) -> list[Seen]:
+    """The publishing requests that reached the proxy since `start` (not the reading of
+    the editors' decisions, /changed-posts)."""
+    seen = proxy.requests_between(start, float("inf"))
+    return [s for s in seen if "changed-posts" not in s.path]
+
+
 def target_back(proxy: OutageProxy, bot: BotProcess, count: int) -> tuple[float, float]:
     """The proxy relays again: when the target came back, and how many seconds after it
     the `count` stories were all posted."""
@@ -111,7 +118,8 @@ def test_target_down_then_back(make_config, llm, web_server: WebServer, empty_si
         wait_for(lambda: waiting_for_target(bot, 3), 30, "the new story waiting too")
         waiting = bot.status()["waiting"]
         proxy.answer(503)
-        time.sleep(8)  # probes meet the 503 again
+        answering = time.monotonic()
+        wait_for(lambda: probes_since(proxy, answering), 30, "a probe met by the 503 again")
         back, recovered_in = target_back(proxy, bot, 3)
     finally:
         stderr = stop(daemon)
@@ -142,7 +150,9 @@ def test_a_429_storm_at_the_target_is_waited_out(
     try:
         wait_for(lambda: stored(bot) == 2, 60, "the stories stored")
         wait_for(lambda: waiting_for_target(bot, 2), 90, "the target's breaker open")
-        time.sleep(6)
+        opened = time.monotonic()
+        # Two requests more, each after its Retry-After: the gaps measured below.
+        wait_for(lambda: len(probes_since(proxy, opened)) >= 2, 30, "two requests waited out")
         _, recovered_in = target_back(proxy, bot, 2)
     finally:
         stderr = stop(daemon)
