@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import open_app
 from bot.config import load
 from bot.feeds.parse import parse_feed
 from bot.feeds.processes import PARSE_IN_PROCESSES_FROM, ParserPool
-from bot.pipeline.polling import FeedPoller
 from bot.store import Story
 from tests.conftest import write_config
+from tests.feeds.test_polling_pool import polled
 from tests.proctree import alive, descendants
 from tests.servers.web import Reply, WebServer
 
@@ -51,16 +50,9 @@ def test_many_feeds_are_parsed_in_processes_and_every_item_stored(
 ):
     urls = _serve(web_server, PARSE_IN_PROCESSES_FROM)
     config = load(write_config(tmp_path, feeds=[{"url": u} for u in urls]), environ={})
-    app = open_app(config)
-    try:
-        poller = FeedPoller(config, app.sessions)
-        poller.sync()
-        outcomes = poller.poll_all(poller.due(all_feeds=True))
-        with app.sessions() as session:
-            titles = set(session.scalars(select(Story.title)))
-            stored = session.scalar(select(func.count()).select_from(Story))
-    finally:
-        app.close()
+    with polled(config) as (outcomes, sessions), sessions() as session:
+        titles = set(session.scalars(select(Story.title)))
+        stored = session.scalar(select(func.count()).select_from(Story))
 
     assert [o.error for o in outcomes] == [None] * len(urls)
     assert stored == len(titles) == PARSE_IN_PROCESSES_FROM * ITEMS

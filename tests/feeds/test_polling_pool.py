@@ -6,18 +6,35 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import open_app
-from bot.config import load
+from bot.config import Config, load
 from bot.pipeline.polling import FeedPoller
 from bot.store import Feed, Story
+from bot.story import FeedOutcome
 from tests.conftest import write_config
 from tests.servers.web import RecordedRequest, Reply, WebServer
 
 ITEMS = 3
+
+
+@contextmanager
+def polled(config: Config) -> Iterator[tuple[list[FeedOutcome], sessionmaker[Session]]]:
+    """Every feed of `config` polled once through poll_all: the outcomes, and sessions on
+    its database while the block runs."""
+    app = open_app(config)
+    try:
+        poller = FeedPoller(config, app.sessions)
+        poller.sync()
+        yield poller.poll_all(poller.due(all_feeds=True)), app.sessions
+    finally:
+        app.close()
 
 
 def _feed(number: int) -> str:
@@ -67,16 +84,9 @@ def test_polling_respects_concurrency_and_per_host_and_stores_every_item(
         ),
         environ={},
     )
-    app = open_app(config)
-    try:
-        poller = FeedPoller(config, app.sessions)
-        poller.sync()
-        outcomes = poller.poll_all(poller.due(all_feeds=True))
-        with app.sessions() as session:
-            stored = session.scalar(select(func.count()).select_from(Story))
-            errors = session.scalars(select(Feed.url).where(Feed.error_count > 0)).all()
-    finally:
-        app.close()
+    with polled(config) as (outcomes, sessions), sessions() as session:
+        stored = session.scalar(select(func.count()).select_from(Story))
+        errors = session.scalars(select(Feed.url).where(Feed.error_count > 0)).all()
 
     assert len(outcomes) == len(urls)
     assert stored == 16 * ITEMS
