@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.feeds.article import fetch_article
 from bot.net.limits import Limits
 from bot.store import Story
 
@@ -28,6 +27,10 @@ def enrich_story(session: Session, story: Story, limits: Limits, below_words: in
     feed_url = story.feed.url if story.feed is not None else ""
     if not needs_page(feed_url, story.url, story.source_text, below_words):
         return
+    # Here and not at the top: trafilatura takes 0.1 s to import, which a run whose
+    # stories need no page (each worker's start) does not pay.
+    from bot.feeds.article import fetch_article
+
     article = fetch_article(story.url, limits)
     if article is None:
         return
