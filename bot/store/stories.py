@@ -115,7 +115,8 @@ def release_all(session: Session, owner: str | None = None) -> int:
 
 def still_held(session: Session, story: Story, worker: str | None) -> None:
     """Raise LeaseLost unless `worker` still holds the story. The row is locked until
-    the commit (FOR UPDATE on PostgreSQL), so no claim can slip in between."""
+    the commit (FOR UPDATE on PostgreSQL; on SQLite the FOR UPDATE begins the write
+    transaction, bot.store.db), so no claim can slip in between."""
     if worker is None:  # a change made by hand (`stories retry`), not by a worker
         return
     owner = session.scalar(select(Story.lease_owner).where(Story.id == story.id).with_for_update())
