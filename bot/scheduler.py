@@ -14,7 +14,6 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from types import FrameType
@@ -27,11 +26,12 @@ from bot.app import open_app
 from bot.config import Config
 from bot.errors import AlreadyRunning
 from bot.pipeline import Runner
+from bot.pipeline.pool import StageJob
 from bot.pipeline.runner import STOP_GRACE_SECONDS
+from bot.pipeline.stages import on_draft
 from bot.publish.wordpress.decisions import look_back
-from bot.store import Feed, State
+from bot.store import Feed
 from bot.store.db import DatabaseUnavailable
-from bot.story import StoryOutcome
 
 log = logging.getLogger(__name__)
 
@@ -123,40 +123,15 @@ def _scheduler(config: Config, pipeline: Runner) -> BackgroundScheduler:
     return scheduler
 
 
-class StageJob:
-    """A stage's job that never runs twice at once: a tick or a wake-up that comes while
-    it runs asks for one more round of the running job, and returns. APScheduler never
-    holds a second instance back, so a healthy daemon never logs « maximum number of
-    running instances reached »."""
-
-    def __init__(self, work: Callable[[], object]):
-        self.work = work
-        self._running = threading.Lock()
-        self._again = threading.Event()
-
-    def __call__(self) -> None:
-        if not self._running.acquire(blocking=False):
-            self._again.set()
-            return
-        try:
-            while True:
-                self._again.clear()
-                self.work()
-                if not self._again.is_set():
-                    return
-        finally:
-            self._running.release()
-
-
 def _write_then_wake_publishing(scheduler: BackgroundScheduler, pipeline: Runner) -> None:
     """Each fresh draft is published at once, not at the next publishing tick nor at the
     end of the writing batch (a running publishing job takes it in one more round)."""
 
-    def wake_publishing(outcome: StoryOutcome) -> None:
-        if outcome.state == State.WRITTEN and scheduler.running:
+    def wake_publishing() -> None:
+        if scheduler.running:
             scheduler.modify_job("publish", next_run_time=_now())
 
-    pipeline.write_batch(done=wake_publishing)
+    pipeline.write_batch(done=on_draft(wake_publishing))
 
 
 def _now() -> datetime:

@@ -9,6 +9,10 @@ waiting on a socket, which releases the GIL; asyncio would mean an async client,
 async session and the gate pushed to threads anyway. A handful of threads, each
 blocked on its model call, cost a few MB each (bench/writing.py measures it).
 
+A stage can also run beside another, woken by it (`woken_alongside`): `run --once`
+publishes each draft while the next stories are written, as the daemon's publishing
+job does (bot.scheduler), one round at a time (`StageJob`).
+
 `InHand` counts the stories this worker holds, so that a stopping daemon waits for
 them and then gives them back, and renews their leases (the heartbeat): a story
 in hand is never taken over while its worker is alive, however long its model call
@@ -20,6 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
@@ -105,3 +110,45 @@ def in_threads(count: int, name: str, work: Callable[[], None]) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+class StageJob:
+    """A stage's round that never runs twice at once: a wake-up that comes while it runs
+    asks for one more round of the running job, and returns. The daemon's jobs are
+    these (APScheduler never holds a second instance back, so a healthy daemon never
+    logs « maximum number of running instances reached »), and so is the publishing
+    that `run --once` does beside its writing."""
+
+    def __init__(self, work: Callable[[], object]):
+        self.work = work
+        self._running = threading.Lock()
+        self._again = threading.Event()
+
+    def __call__(self) -> None:
+        if not self._running.acquire(blocking=False):
+            self._again.set()
+            return
+        try:
+            while True:
+                self._again.clear()
+                self.work()
+                if not self._again.is_set():
+                    return
+        finally:
+            self._running.release()
+
+
+@contextmanager
+def woken_alongside(work: Callable[[], object], name: str) -> Iterator[Callable[[], None]]:
+    """`work` run in threads of its own, one round at a time (`StageJob`), each time the
+    caller calls the wake-up this yields, beside the caller's own work. On leaving, the
+    rounds asked have run; a round's escape (a bug) is raised here, as it would have
+    been in the caller's thread."""
+    job = StageJob(work)
+    asked: list[Future[None]] = []
+    # Two threads, as the daemon's stage executors: a wake-up during a round finds the
+    # second one free, and StageJob turns it into one more round of the running one.
+    with ThreadPoolExecutor(2, thread_name_prefix=name) as rounds:
+        yield lambda: asked.append(rounds.submit(job))
+    for round_asked in asked:
+        round_asked.result()

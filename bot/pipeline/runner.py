@@ -32,9 +32,9 @@ from bot.nlp import in_background
 from bot.pipeline.outage import DatabaseWatch
 from bot.pipeline.policy import FailurePolicy, Stage
 from bot.pipeline.polling import FeedPoller
-from bot.pipeline.pool import Countdown, InHand, in_threads
+from bot.pipeline.pool import Countdown, InHand, in_threads, woken_alongside
 from bot.pipeline.revise import Reviser, revise_story
-from bot.pipeline.stages import publish_story, write_story
+from bot.pipeline.stages import on_draft, publish_story, write_story
 from bot.publish import Publisher
 from bot.select.selection import ClaimRules, Selection
 from bot.store import LLMCall, State, Story, claim, release_all, renew
@@ -377,12 +377,16 @@ class Runner:
         report = CycleReport()
         self.feeds.sync()
         report.feeds.extend(self.feeds.poll_all(self.feeds.due(all_feeds=all_feeds), progress))
-        # A story whose attempt failed is parked until its retry time, so these
-        # loops end when nothing is left that may be tried now. No batch limit: the
-        # pool stays full until the last story (0: until none is claimable).
-        while batch := self.write_batch(0, progress=progress):
-            report.stories.extend(batch)
-        while batch := self.publish_batch(0, progress=progress):
+        # A failed attempt parks its story: the loops end when nothing may be tried now
+        # (no batch limit: the pool stays full). Each draft is published once written,
+        # beside the writers (seen at once, posted if the run is cut short); then the rest.
+        published: list[StoryOutcome] = []
+        publish = partial(self.publish_batch, 0, progress=progress)
+        with woken_alongside(lambda: published.extend(publish()), "publishing") as wake:
+            while batch := self.write_batch(0, progress=progress, done=on_draft(wake)):
+                report.stories.extend(batch)
+        report.stories.extend(published)
+        while batch := publish():
             report.stories.extend(batch)
         while batch := self.revise_batch(progress=progress):
             report.stories.extend(batch)

@@ -11,6 +11,7 @@ article page and the image were read when the story was stored (bot.pipeline.enr
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from sqlalchemy.orm import Session
@@ -26,6 +27,18 @@ from bot.writer import Writer
 from bot.writer.llm import Recorder
 
 log = logging.getLogger(__name__)
+
+
+def on_draft(wake_publishing: Callable[[], None]) -> Callable[[StoryOutcome], None]:
+    """A writing batch's `done`: publishing is woken by each story it wrote (a story
+    held, parked or given back leaves no draft to publish), so that the draft goes
+    out now, not after the whole batch (the daemon, `run --once`)."""
+
+    def done(outcome: StoryOutcome) -> None:
+        if outcome.state == State.WRITTEN:
+            wake_publishing()
+
+    return done
 
 
 def write_story(

@@ -87,7 +87,9 @@ def test_killed_after_wordpress_accepted(make_config, llm, web_server, site, api
     crashed = bot.run_once(failpoint="published-unrecorded")
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
     first, second = bot.stories()
-    assert first["state"] == second["state"] == "written"  # the database knows of no post
+    assert first["state"] == "written"  # the database knows of no post
+    # Published as soon as it was written: the second may still have been with the model.
+    assert second["state"] in ("new", "written")
     # WordPress has the first one: the bot died before writing that down.
     assert len(site.posts_of_story(first["uid"])) == 1
     assert site.posts_of_story(second["uid"]) == []
