@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.cluster import fingerprint, minhash
-from bot.cluster.features import Weights, expanded, features
+from bot.cluster.features import Weights, features
 from bot.config.cluster import DEFAULT_THRESHOLD
 from tests.cluster.pairs import Pair, Telling, pairs, score
 
@@ -38,7 +38,7 @@ def ours(a: Telling, b: Telling) -> float:
 
 def plain_words(a: Telling, b: Telling) -> float:
     flat = Weights(name=1, number=1)
-    sa, sb = (minhash.signature(expanded(features(t.title, t.text, flat))) for t in (a, b))
+    sa, sb = (minhash.weighted_signature(features(t.title, t.text, flat)) for t in (a, b))
     return _indexed(sa, sb)
 
 

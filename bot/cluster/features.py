@@ -16,7 +16,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.cluster.minhash import copies
 from bot.cluster.wire import split_markers
 from bot.quality.lexicon import stop_words
 from bot.seo.tokens import fold_accents
@@ -103,8 +102,3 @@ def features(title: str, text: str, weights: Weights = DEFAULT_WEIGHTS) -> Count
         elif word.folded not in stops and len(word.folded) >= weights.min_length:
             found[word.folded[: weights.stem]] = weights.word
     return found
-
-
-def expanded(weighted: Counter[str]) -> list[str]:
-    """A weight w as w distinct copies, so a set-based MinHash weighs the feature w times."""
-    return [copy for feature, weight in weighted.items() for copy in copies(feature, weight)]

@@ -311,9 +311,10 @@ class _Batch:
             for p in planned
             if p.story_id is not None
         ]
-        for indexed in sources.record_all(self.session, self.feed, firsts):
-            if self.window is not None:
-                self.window.added(*indexed)
+        indexed = sources.record_all(self.session, self.feed, firsts)
+        if self.window is not None:
+            for source in indexed:
+                self.window.added(*source)
         connection.execute(insert(Event.__table__), [self._event_row(p) for p in planned])
 
     def _story_row(self, plan: _Planned) -> dict[str, Any]:

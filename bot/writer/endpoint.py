@@ -85,13 +85,7 @@ class ChatEndpoint:
             return self._streamed(messages, max_tokens)
         started = time.monotonic()
         try:
-            response = self._client.chat.completions.create(
-                model=self._model,
-                messages=messages,  # type: ignore[arg-type]
-                temperature=self._temperature,
-                max_tokens=max_tokens,
-                **self._request_extras(),
-            )
+            response = self._client.chat.completions.create(**self._request(messages, max_tokens))
         except openai.OpenAIError as error:
             raise self._error(error) from None
         if not response.choices:
@@ -117,13 +111,7 @@ class ChatEndpoint:
         model, finish_reason, usage = self._model, None, None
         try:
             stream = self._client.chat.completions.create(
-                model=self._model,
-                messages=messages,  # type: ignore[arg-type]
-                temperature=self._temperature,
-                max_tokens=max_tokens,
-                stream=True,
-                timeout=reads,
-                **self._request_extras(),
+                **self._request(messages, max_tokens), stream=True, timeout=reads
             )
             with stream:
                 for chunk in stream:
@@ -147,15 +135,21 @@ class ChatEndpoint:
             max_tokens=max_tokens,
         )
 
-    def _request_extras(self) -> dict[str, Any]:
-        extras: dict[str, Any] = {}
+    def _request(self, messages: list[Message], max_tokens: int) -> dict[str, Any]:
+        """What a request sends, streamed or not."""
+        request: dict[str, Any] = {
+            "model": self._model,
+            "messages": messages,
+            "temperature": self._temperature,
+            "max_tokens": max_tokens,
+        }
         if self._json_mode:
-            extras["response_format"] = {"type": "json_object"}
+            request["response_format"] = {"type": "json_object"}
         server, window = self._window.server, self._window.size
         if server is not None and server.kind == "ollama" and window:
             # Ollama cuts a prompt longer than its num_ctx without a word: say ours.
-            extras["extra_body"] = {"options": {"num_ctx": window}}
-        return extras
+            request["extra_body"] = {"options": {"num_ctx": window}}
+        return request
 
     def _error(self, error: BaseException) -> ModelError:
         """The error in the server's words, of the kind that says what the bot does next."""
