@@ -4,8 +4,9 @@ Entry point: `fingerprint(title, text)` gives a story's `Fingerprint`: a MinHash
 signature of its weighted word features (bot.cluster.features: French normalisation,
 stop words dropped, names and numbers weighing more, the wires' update markers taken
 out of the title by bot.cluster.wire) and the LSH buckets of that signature, which
-the store indexes (bot.store.sources: table story_bands) so that finding the stories
-an item may belong to is a few indexed lookups, the same on SQLite and PostgreSQL.
+the store's window index holds in memory (bot.store.window, from the signatures stored
+on story_sources) so that finding the stories an item may belong to is a few lookups of
+a sorted array, the same on SQLite and PostgreSQL.
 `Fingerprint.similarity()` estimates how much two stories share; an item joins the
 closest story of the window from `[cluster] threshold` on.
 

@@ -75,8 +75,8 @@ def similarities(sig: np.ndarray, stored: Sequence[bytes]) -> np.ndarray:
 
 
 def buckets(sig: np.ndarray) -> list[int]:
-    """One signed 64-bit bucket per band (the band's number is hashed in, so one indexed
-    column holds every band), ready for a BIGINT column on SQLite and PostgreSQL."""
+    """One signed 64-bit bucket per band (the band's number is hashed in, so one sorted
+    array holds every band: bot.store.window)."""
     indexed = np.ascontiguousarray(sig.reshape(-1)[: BANDS * ROWS]).tobytes()
     width = len(indexed) // BANDS
     return [

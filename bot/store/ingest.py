@@ -105,8 +105,9 @@ def store_items(
     window: WindowIndex | None = None,
 ) -> list[Stored]:
     """Store one feed's `items` (each with the selection's reason to skip it, or
-    None), uncommitted; one Stored per item, in order. A poller passes its `window`
-    (bot.store.window): the same stories joined, without a query per item."""
+    None), uncommitted; one Stored per item, in order. A poller passes the `window`
+    it holds (bot.store.window), which reads only what was stored since its last
+    batch; without one, the batch reads the window whole."""
     try:
         with session.begin_nested():
             return _Batch(session, feed, category, clusters, window).store(items)
@@ -184,7 +185,7 @@ class _Batch:
         window: WindowIndex | None,
     ) -> None:
         self.session = session
-        self.window = window
+        self.window = window or WindowIndex()
         self.feed = feed
         self.category = category
         self.clusters = clusters
@@ -196,8 +197,7 @@ class _Batch:
 
     def store(self, items: Sequence[tuple[FeedItem, str | None]]) -> list[Stored]:
         sources.lock_index(self.session)
-        if self.window is not None:
-            self.window.catch_up(self.session, self.window_start)
+        self.window.catch_up(self.session, self.window_start)
         plans = [_Planned(item, item_keys(item), skipped) for item, skipped in items]
         self.known.update(stored_keys(self.session, [key for p in plans for key in p.keys]))
         seen_before = {sid for sid in self.known.values() if isinstance(sid, int)}
@@ -260,8 +260,7 @@ class _Batch:
         if marked:
             self._insert()  # this feed's stories planned so far can be found too
         assert plan.fingerprint is not None
-        closest = self.window.closest if self.window is not None else sources.closest
-        near = closest(
+        near = self.window.closest(
             self.session,
             plan.fingerprint,
             self.window_start,
@@ -274,8 +273,7 @@ class _Batch:
         source = sources.join(
             self.session, story, self.feed, plan.item, plan.fingerprint, near.similarity
         )
-        if self.window is not None:
-            self.window.added(source.id, plan.fingerprint, source.added_at)
+        self.window.added(source.id, plan.fingerprint, source.added_at)
         return story
 
     def _insert(self) -> None:
@@ -305,16 +303,11 @@ class _Batch:
             for kind, value in p.keys
         ]
         connection.execute(insert(StoryKey.__table__), keys)
-        # Only a story that may be written is indexed: later items of its event join it.
-        firsts = [
-            (p.story_id, p.item, p.fingerprint, p.result == IngestResult.NEW)
-            for p in planned
-            if p.story_id is not None
-        ]
-        indexed = sources.record_all(self.session, self.feed, firsts)
-        if self.window is not None:
-            for source in indexed:
-                self.window.added(*source)
+        # Only a story that may be written is indexed, so that later items of its event
+        # join it: a new one, the only kind whose fingerprint _plan works out.
+        firsts = [(p.story_id, p.item, p.fingerprint) for p in planned if p.story_id is not None]
+        for source in sources.record_all(self.session, self.feed, firsts):
+            self.window.added(*source)
         connection.execute(insert(Event.__table__), [self._event_row(p) for p in planned])
 
     def _story_row(self, plan: _Planned) -> dict[str, Any]:

@@ -29,7 +29,6 @@ from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     DateTime,
     ForeignKey,
     Index,
@@ -220,28 +219,15 @@ class StorySource(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(20), default="original")  # bot.cluster.SourceKind
     published_at: Mapped[datetime | None]  # the source's own date
-    added_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # bot.cluster.Fingerprint.to_bytes(); None when it has no words (or stored before 0007).
+    # Indexed: a poller reads the window's signatures (bot.store.window).
+    added_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # bot.cluster.Fingerprint.to_bytes(), for a source in the near-duplicate index: a
+    # story's first source that may be written, or a source that joined one. None for
+    # the others (a duplicate, a skipped story, a later version, too few words, stored
+    # before 0007): nothing joins them.
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     feed: Mapped[Feed | None] = relationship()
-
-
-class StoryBand(Base):
-    """The near-duplicate index: one row per LSH band of each source's MinHash signature.
-
-    `bucket` hashes the band's number with its rows, so one indexed column holds every
-    band; with `added_at` in the same index, a lookup reads only the window's rows.
-    """
-
-    __tablename__ = "story_bands"
-    __table_args__ = (Index("ix_story_bands_bucket_added", "bucket", "added_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    bucket: Mapped[int] = mapped_column(BigInteger)
-    added_at: Mapped[datetime] = mapped_column(default=utcnow)  # the source's
-    # The story is the source's: moving a source (split, merge) moves its bands with it.
-    source_id: Mapped[int] = mapped_column(ForeignKey("story_sources.id"))
 
 
 class Event(Base):

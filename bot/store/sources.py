@@ -4,10 +4,10 @@ changed after it was written (issue 12).
 Every stored item is a source of exactly one story (table story_sources). The item
 that starts a story is its first source; an item of another feed telling the same
 event in other words joins that story as one more source (bot.cluster decides; the
-ingest, bot.store.ingest, calls `closest` then `join`, and `record_all` for the first
-sources of a feed's new stories); a text that changed under
-a GUID already stored (a wire's « MISE À JOUR » or correction) is recorded as a new
-version of that source (`resighted`), of kind update or correction.
+ingest, bot.store.ingest, finds the story in the window's index, bot.store.window, then
+calls `join`, and `record_all` for the first sources of a feed's new stories); a text
+that changed under a GUID already stored (a wire's « MISE À JOUR » or correction) is
+recorded as a new version of that source (`resighted`), of kind update or correction.
 
 For the stages:
 - `of(session, story_id)`: the story's sources in order, the first being the primary;
@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from bot.cluster import Fingerprint, SourceKind, source_kind
 from bot.feeds.item import FeedItem
 from bot.store.dedup import key_value
-from bot.store.models import Event, Feed, State, Story, StoryBand, StoryKey, StorySource, utcnow
+from bot.store.models import Event, Feed, State, Story, StoryKey, StorySource, utcnow
 
 # The states whose story has been written: a source that joins or changes it means the
 # article no longer tells everything its sources do.
@@ -109,27 +109,6 @@ def lock_index(session: Session) -> None:
         session.execute(select(func.pg_advisory_xact_lock(CLUSTER_LOCK)))
 
 
-def closest(
-    session: Session,
-    fingerprint: Fingerprint,
-    since: datetime,
-    threshold: float,
-    *,
-    other_than_feed: int | None = None,
-) -> Candidate | None:
-    """The story of the window (sources added from `since` on) closest to `fingerprint`,
-    if it is at least `threshold` similar: a lookup of its LSH buckets, then the full
-    signatures of the few candidates compared. With `other_than_feed`, the stories that
-    feed already told are left out."""
-    # The band rows of the window that share a bucket, each with its source.
-    found = session.execute(
-        select(StorySource.id, StorySource.story_id, StorySource.signature)
-        .join(StoryBand, StoryBand.source_id == StorySource.id)
-        .where(StoryBand.bucket.in_(fingerprint.buckets), StoryBand.added_at >= since)
-    ).all()
-    return best_of(session, fingerprint, found, threshold, other_than_feed=other_than_feed)
-
-
 def best_of(
     session: Session,
     fingerprint: Fingerprint,
@@ -138,10 +117,10 @@ def best_of(
     *,
     other_than_feed: int | None = None,
 ) -> Candidate | None:
-    """closest()'s choice among the sources `found` (id, story_id, signature): the most
-    similar one's story, from `threshold` on, leaving out the stories `other_than_feed`
-    told; between equals, the oldest story. bot.store.window gives it only the sources
-    reaching the threshold: the others can never be the answer."""
+    """The story closest to `fingerprint` among the sources `found` (id, story_id,
+    signature): the most similar one's story, from `threshold` on, leaving out the
+    stories `other_than_feed` told; between equals, the oldest story. bot.store.window
+    gives it the sources of the window sharing a bucket and reaching the threshold."""
     # A source found through several bands is compared once.
     rows = list({row.id: row for row in found if row.signature is not None}.values())
     if rows and other_than_feed is not None:
@@ -170,24 +149,20 @@ def record(
     fingerprint: Fingerprint | None,
     *,
     kind: SourceKind | None = None,
-    indexed: bool = True,
 ) -> StorySource:
-    """Add `item` as a source of `story` (flushed, not committed); with `indexed`, its
-    bands go in the near-duplicate index so later items can join the story."""
-    now = utcnow()
-    source = StorySource(**_source_row(story.id, feed, item, fingerprint, kind, now))
+    """Add `item` as a source of `story` (flushed, not committed); with a `fingerprint`,
+    it is in the near-duplicate index: later items can join the story through it."""
+    source = StorySource(**_source_row(story.id, feed, item, fingerprint, kind, utcnow()))
     session.add(source)
     session.flush()
-    if indexed and fingerprint is not None:
-        session.execute(insert(StoryBand), _band_rows(source.id, fingerprint, now))
     return source
 
 
 def record_all(
-    session: Session, feed: Feed, firsts: list[tuple[int, FeedItem, Fingerprint | None, bool]]
+    session: Session, feed: Feed, firsts: list[tuple[int, FeedItem, Fingerprint | None]]
 ) -> list[tuple[int, Fingerprint, datetime]]:
     """`record` for the first sources of many stories of one feed at once (a poll's
-    batch): (story id, item, fingerprint, indexed) each; a few statements in all.
+    batch): (story id, item, fingerprint or None) each; one statement.
     Returns the sources indexed: (source id, fingerprint, added at) each."""
     if not firsts:
         return []
@@ -199,18 +174,12 @@ def record_all(
         session.connection()
         .execute(
             insert(table).returning(table.c.story_id, table.c.id),
-            [_source_row(story_id, feed, item, fp, None, now) for story_id, item, fp, _ in firsts],
+            [_source_row(story_id, feed, item, fp, None, now) for story_id, item, fp in firsts],
         )
         .all()
     )
     assert len(ids) == len(firsts), "one first source per story"
-    indexed = [
-        (ids[story_id], fp, now) for story_id, _, fp, wanted in firsts if wanted and fp is not None
-    ]
-    if indexed:
-        bands = [row for source_id, fp, _ in indexed for row in _band_rows(source_id, fp, now)]
-        session.connection().execute(insert(StoryBand.__table__), bands)
-    return indexed
+    return [(ids[story_id], fp, now) for story_id, _, fp in firsts if fp is not None]
 
 
 def _source_row(
@@ -234,10 +203,6 @@ def _source_row(
         "added_at": now,
         "signature": fingerprint.to_bytes() if fingerprint is not None else None,
     }
-
-
-def _band_rows(source_id: int, fingerprint: Fingerprint, now: datetime) -> list[dict[str, object]]:
-    return [{"bucket": b, "added_at": now, "source_id": source_id} for b in fingerprint.buckets]
 
 
 def latest_hashes(session: Session, story_ids: set[int]) -> dict[tuple[int, str], str | None]:
@@ -283,8 +248,8 @@ def resighted(session: Session, story: Story, feed: Feed, item: FeedItem) -> boo
     if latest is not None and latest.content_hash == digest:
         return False
     kind = source_kind(item.title, changed=latest is not None)
-    # A new version is not indexed: the story is found by its first version's bands.
-    record(session, story, feed, item, None, kind=kind, indexed=False)
+    # A new version is not indexed: the story is found by its first version.
+    record(session, story, feed, item, None, kind=kind)
     _note(session, story, kind.value, f"{feed.url} {item.guid[:200]}")
     return True
 

@@ -1,35 +1,38 @@
-"""The near-duplicate index of the cluster window, held in memory by a poller across its
-batches: finding an item's story then costs no SQL query per item, where
-`bot.store.sources.closest` reads every band row of the window sharing a bucket, for
-each item (their number grows with the window). The answer is `closest`'s, exactly.
+"""The near-duplicate index of the cluster window, held in memory: finding an item's
+story costs no SQL query per item, and storing a story writes no index rows (its
+signature, on its source's row, is the index's whole record of it). A poller holds one
+across its batches and reads only what was stored since; `store_items` without one reads
+the window whole for its batch.
 
-Why it is exact. The index holds, for every indexed source of the window, what never
-changes once it is stored: its id, its MinHash signature, its `added_at` and its LSH
-buckets (a merge or a split moves a source to another story; its signature and bands
-stay). Which story a source belongs to may change, so it is not held: the sources that
-reach the threshold are read again from the database, with their story and the "this
-feed told it already" check (`sources.best_of`, the code `closest` runs on its rows).
-A source below the threshold can never be the answer, whatever its story, so reading
-only the ones above it gives the same story, the same score and the same tie-break,
-provided the index holds every band row of the window. It does:
-- `catch_up`, at the start of each batch, under `sources.lock_index`, reads every band
-  row with an id above the highest it read before. Bands are only inserted by an ingest,
-  and an ingest holds the lock (PostgreSQL's advisory lock, or SQLite's one writer) from
-  its first insert to its commit: a band row committed later than this read has a
-  higher id than any it read, and is found by the next catch-up. A poller's transaction
-  holds SQLite's write lock before it stores (the feed's row is written first), so on
-  SQLite too nothing is committed between the catch-up and the batch's lookups.
-- The rows this transaction inserted are uncommitted: held apart (`_pending`), fed by
-  `added`, and dropped at the next catch-up, which reads them back only if they were
-  committed; a rolled-back batch leaves nothing behind, even where SQLite gives its ids
-  again to later rows.
-- Rows are dropped once older than the window (`_drop_expired`); should a batch's
+What it holds. For every indexed source of the window (a row of story_sources with a
+signature, bot.store.sources), what never changes once it is stored: its id, its MinHash
+signature, its `added_at` and its LSH buckets, worked out from the signature (a merge or
+a split moves a source to another story; its signature stays). Which story a source
+belongs to may change, so it is not held: the sources sharing a bucket with the item and
+reaching the threshold are read again from the database, with their story and the "this
+feed told it already" check (`sources.best_of`). A source below the threshold can never
+be the answer, whatever its story.
+
+Why it holds every indexed source of the window:
+- `catch_up`, at the start of each batch, under `sources.lock_index`, reads every
+  indexed source with an id above the highest it read before. Indexed sources are only
+  inserted by an ingest, and an ingest holds the lock (PostgreSQL's advisory lock, or
+  SQLite's one writer) from its first insert to its commit: a source committed later
+  than this read has a higher id than any it read, and is found by the next catch-up. A
+  poller's transaction holds SQLite's write lock before it stores (the feed's row is
+  written first), so on SQLite too nothing is committed between the catch-up and the
+  batch's lookups.
+- The sources this transaction inserted are uncommitted: held apart (`_pending`), fed by
+  `added`, and dropped at the next catch-up, which finds them again only if they were
+  committed (their fingerprints are kept, so as not to work out their buckets twice); a
+  rolled-back batch leaves nothing behind, even where SQLite gives its ids again to
+  later rows.
+- Sources are dropped once older than the window (`_drop_expired`); should a batch's
   window start before what is held (a clock set back), the window is read again whole.
 
 Memory: per source of the window, its signature (512 bytes), its id and time (16) and
 its 20 buckets with their rows (320): about 8.5 MB per 10,000 stories, 12 MB measured
-with the slack of a growing array, plus at most _MERGE_AT fresh entries in dicts. The
-first catch-up reads the window once; later ones read only the rows added since.
+with the slack of a growing array, plus at most _MERGE_AT fresh entries in dicts.
 One thread at a time: a poller stores its feeds one after the other.
 """
 
@@ -38,13 +41,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from bot.cluster import Fingerprint
 from bot.cluster.minhash import PERMUTATIONS
 from bot.store import sources
-from bot.store.models import StoryBand, StorySource
+from bot.store.models import StorySource
 
 # Fresh bucket entries (about 800 sources) kept in a dict before they are merged into the
 # sorted array: a merge costs the array's size, so it is paid once per _MERGE_AT entries.
@@ -150,22 +153,24 @@ class _Rows:
 
 class WindowIndex:
     """The window's near-duplicate index for one database (see the module's doc): call
-    `catch_up` at a batch's start, under `sources.lock_index`; then `closest` as
-    `sources.closest`, and `added` for each source the batch indexes."""
+    `catch_up` at a batch's start, under `sources.lock_index`; then `closest` for each
+    item, and `added` for each source the batch indexes."""
 
     def __init__(self) -> None:
         self._rows = _Rows()
         self._pending = _Rows()  # this transaction's rows, not committed yet
         self._floor: datetime | None = None  # the rows added before it are not held
-        self._last_band = 0  # the highest band id read
+        self._last_read = 0  # the highest source id read
         self._transaction: SessionTransaction | None = None
         self._ours: set[int] = set()  # the sources this transaction inserted
+        # The fingerprints of the sources added, until read back from the database.
+        self._fingerprints: dict[int, Fingerprint] = {}
 
     def catch_up(self, session: Session, since: datetime) -> None:
         """Read what was committed since the last catch-up (or the whole window, the
         first time), forget this transaction's uncommitted rows and read them back."""
         if self._floor is None or since < self._floor:
-            self._rows, self._floor, self._last_band = _Rows(), since, 0
+            self._rows, self._floor, self._last_read = _Rows(), since, 0
         else:
             self._drop_expired(since)
         transaction = session.get_transaction()
@@ -173,6 +178,8 @@ class WindowIndex:
             self._transaction, self._ours = transaction, set()
         self._pending = _Rows()
         self._read(session)
+        # An earlier transaction's sources are read back now (committed) or gone for good.
+        self._fingerprints = {i: fp for i, fp in self._fingerprints.items() if i in self._ours}
 
     def closest(
         self,
@@ -183,8 +190,11 @@ class WindowIndex:
         *,
         other_than_feed: int | None = None,
     ) -> sources.Candidate | None:
-        """`sources.closest`, from the index; only the sources reaching `threshold` are
-        read, with their story (a merge or a split may have moved them)."""
+        """The story of the window (sources added from `since` on) closest to
+        `fingerprint`, if it is at least `threshold` similar: the sources sharing one of
+        its LSH buckets compared in memory, and those reaching `threshold` read with their
+        story (a merge or a split may have moved them). With `other_than_feed`, the
+        stories that feed already told are left out."""
         assert self._floor is not None and since >= self._floor, "catch_up first"
         moment = _micros(since)
         strong = np.concatenate(
@@ -209,6 +219,7 @@ class WindowIndex:
     def added(self, source_id: int, fingerprint: Fingerprint, added_at: datetime) -> None:
         """This transaction indexed a source (flushed, not committed)."""
         self._ours.add(source_id)
+        self._fingerprints[source_id] = fingerprint
         self._pending.add(source_id, _micros(added_at), fingerprint.signature, fingerprint.buckets)
 
     def _drop_expired(self, since: datetime) -> None:
@@ -219,24 +230,28 @@ class WindowIndex:
 
     def _read(self, session: Session) -> None:
         assert self._floor is not None
-        # A source's bands are its fingerprint's buckets, written together with one time
-        # (sources._band_rows): its signature gives them back, one row per source read.
         found = session.execute(
-            select(
-                StorySource.id,
-                StorySource.signature,
-                func.max(StoryBand.added_at),
-                func.max(StoryBand.id),
+            select(StorySource.id, StorySource.signature, StorySource.added_at)
+            .where(
+                StorySource.id > self._last_read,
+                StorySource.added_at >= self._floor,
+                StorySource.signature.is_not(None),
             )
-            .join(StoryBand, StoryBand.source_id == StorySource.id)
-            .where(StoryBand.id > self._last_band, StoryBand.added_at >= self._floor)
-            .group_by(StorySource.id)
+            .order_by(StorySource.id)
         ).all()
-        for source_id, signature, added_at, last_band in found:
+        for source_id, signature, added_at in found:
             ours = source_id in self._ours
             if not ours:
-                self._last_band = max(self._last_band, last_band)
-            if signature is not None:
-                fingerprint = Fingerprint.from_bytes(signature)
-                rows = self._pending if ours else self._rows
-                rows.add(source_id, _micros(added_at), fingerprint.signature, fingerprint.buckets)
+                self._last_read = source_id
+            fingerprint = self._fingerprint(source_id, signature)
+            rows = self._pending if ours else self._rows
+            rows.add(source_id, _micros(added_at), fingerprint.signature, fingerprint.buckets)
+
+    def _fingerprint(self, source_id: int, signature: bytes) -> Fingerprint:
+        """A source this index added keeps the fingerprint it came with (its buckets are
+        not worked out again). A rolled-back source's id may have gone to another
+        source since: the signature tells."""
+        known = self._fingerprints.get(source_id)
+        if known is not None and known.to_bytes() == signature:
+            return known
+        return Fingerprint.from_bytes(signature)

@@ -47,9 +47,10 @@ def _store(url: str, feed_url: str, items, barrier: threading.Barrier, results: 
     engine.dispose()
 
 
-@pytest.mark.parametrize("indexed", [False, True], ids=["lookup", "window-index"])
+@pytest.mark.parametrize("indexed", [False, True], ids=["window-read-each-time", "window-held"])
 def test_two_workers_storing_two_sources_of_each_event_at_once_make_one_story_each(url, indexed):
-    """With a poller's window index too: its catch-up under the lock sees the other's story."""
+    """With a poller's window index held across items too: its catch-up under the lock
+    sees the other's story."""
     ids = [event["id"] for event in events()][:12]
     results: list[str] = []
     barrier = threading.Barrier(2)
@@ -75,7 +76,7 @@ def test_two_workers_storing_two_sources_of_each_event_at_once_make_one_story_ea
     assert sorted(results) == sorted([IngestResult.NEW, IngestResult.JOINED] * len(ids))
 
 
-@pytest.mark.parametrize("indexed", [False, True], ids=["lookup", "window-index"])
+@pytest.mark.parametrize("indexed", [False, True], ids=["window-read-each-time", "window-held"])
 def test_the_second_worker_waits_for_the_first_ones_commit_then_joins_its_story(url, indexed):
     """Worker A has stored the first source but not committed (its feed's other items are
     still being stored): worker B's lookup waits for A's commit instead of missing A's story."""
