@@ -1,20 +1,30 @@
-"""How long finding an item's story takes (bot.store.sources.closest) with 10k, 100k and
-1M stories stored in a SQLite file, beside a brute-force scan of the window (every
-signature stored in the last 72 h read and compared) measured in the same run.
+"""What finding an item's story costs with the near-duplicate index held in memory
+(bot.store.window.WindowIndex), with 10k, 100k and 1M stories stored in a SQLite file:
+
+- the first catch-up, a poller's start: the window's signatures read (story_sources.added_at
+  indexed) and their LSH buckets worked out; and the memory the index then holds
+  (tracemalloc, over a second index read apart so that the timing is not slowed);
+- a later catch-up, after ARRIVALS new sources (one feed's poll) were committed by another
+  session: what each batch of a running poller pays before its lookups;
+- `closest`, median and 95th percentile over LOOKUPS items, for items of new stories (most
+  of a wire: nothing reaches the threshold, no SQL) and for items joining a story of the
+  window (its sources read again with their story, then `sources.best_of`); issue 12's
+  target is ≤ 5 ms at 1M stories;
+- beside them, in the same run: a brute-force scan of the window (every signature of the
+  last 72 h read and compared in one numpy step).
 
     .venv/bin/python bench/cluster_lookup.py            # 10k, 100k, 1M on SQLite
     .venv/bin/python bench/cluster_lookup.py 10000      # one size
     .venv/bin/python bench/cluster_lookup.py --postgres postgresql+psycopg://postgres@127.0.0.1/postgres
 
-The stories are made up, bulk-inserted straight through the driver (SQLite's executemany,
-PostgreSQL's COPY; no ORM): each gets one
-source, a random signature, and one bucket per LSH band. Two made-up stories share a band's
-bucket as often as two unrelated stories of the labelled set do (measured here first:
-tests/cluster/data/pairs.toml, stories of different topics), so a lookup meets as many
-candidates as it would on real wires. They are spread over time at PER_DAY stories a day
-(1M stories: 333 days), ids growing with time as on a real wire, so the window holds a
-realistic share and its rows are the table's last; a last line stores every
-story inside the window, the worst case.
+The stories are made up and bulk-inserted straight through the driver (SQLite's
+executemany, PostgreSQL's COPY; the indexes built at the end): one source each, with a
+signature drawn so that two made-up stories share a band's bucket as often as two
+unrelated stories of the labelled set do (tests/cluster/data/pairs.toml, stories of
+different topics; both rates printed): the buckets are worked out from the signature, as
+the product does, so a lookup meets as many candidates as on real wires. They are spread
+at PER_DAY stories a day (1M: 333 days), ids growing with time as on a real wire; a last
+line stores every story inside the window, the worst case.
 """
 
 from __future__ import annotations
@@ -27,27 +37,33 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+import tracemalloc
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
-from hashlib import blake2b
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.cluster import Fingerprint, fingerprint, minhash
 from bot.config.cluster import DEFAULT_THRESHOLD, ClusterSettings
-from bot.store import make_engine, session_factory, sources, upgrade
-from bot.store.models import StoryBand, StorySource, utcnow
+from bot.store import make_engine, session_factory, upgrade
+from bot.store.models import Story, StorySource, utcnow
+from bot.store.window import WindowIndex
 from tests.cluster.pairs import events
 
 PER_DAY = 3000  # stories a day: a big newsroom's wires
 LOOKUPS = 200
+ARRIVALS = 20  # one feed's poll
+ROUNDS = 10  # later catch-ups timed
 WINDOW = timedelta(seconds=ClusterSettings().window_seconds)
 CHUNK = 50_000
+INDEXED = minhash.BANDS * minhash.ROWS  # the signature's first positions, cut into bands
 rng = np.random.default_rng(12)
 
 
@@ -62,43 +78,31 @@ def unrelated_collision_rate() -> float:
     return sum(shared) / len(shared)
 
 
-class MadeUp(Fingerprint):
-    """A made-up story's fingerprint: its buckets are drawn, not hashed from words."""
-
-    def __init__(self, signature: np.ndarray, buckets: list[int]):
-        super().__init__(signature)
-        object.__setattr__(self, "_buckets", buckets)
-
-    @property
-    def buckets(self) -> list[int]:
-        return self._buckets  # type: ignore[attr-defined]
-
-
-class Buckets:
-    """Each band's bucket drawn among `per_band` values: two draws share a band with
-    probability 1/per_band, so at least one of BANDS with the measured rate."""
+class Signatures:
+    """Made-up signatures: each band's ROWS positions are one of `per_band` fixed tuples,
+    so two of them share a band's bucket with probability 1/per_band, and at least one of
+    BANDS with the measured rate; the other positions are random (two made-up stories are
+    never near-duplicates)."""
 
     def __init__(self, rate: float):
         per_band_rate = 1 - (1 - rate) ** (1 / minhash.BANDS)
         self.per_band = max(1, round(1 / per_band_rate))
-        self.values = np.array(
-            [
-                [
-                    int.from_bytes(
-                        blake2b(f"{band}/{k}".encode(), digest_size=8).digest(), "little",
-                        signed=True,
-                    )
-                    for k in range(self.per_band)
-                ]
-                for band in range(minhash.BANDS)
-            ],
-            dtype=np.int64,
+        self.tuples = rng.integers(
+            0, 2**32, size=(minhash.BANDS, self.per_band, minhash.ROWS), dtype=np.uint32
         )
 
     def draw(self, count: int) -> np.ndarray:
-        """(count, BANDS) bucket values."""
+        """(count, PERMUTATIONS) uint32."""
+        drawn = rng.integers(0, 2**32, size=(count, minhash.PERMUTATIONS), dtype=np.uint32)
         picks = rng.integers(0, self.per_band, size=(count, minhash.BANDS))
-        return self.values[np.arange(minhash.BANDS)[None, :], picks]
+        drawn[:, :INDEXED] = self.tuples[np.arange(minhash.BANDS), picks].reshape(count, INDEXED)
+        return drawn
+
+    def collision_rate(self, count: int = 1500) -> float:
+        """How often two of them share a bucket, the buckets worked out by minhash.buckets."""
+        buckets = np.array([minhash.buckets(s) for s in self.draw(count)])
+        shared = (buckets[:, None, :] == buckets[None, :, :]).any(axis=2)
+        return shared[np.triu_indices(count, 1)].mean()
 
 
 def _stamp(seconds_ago: np.ndarray, now_epoch: float, zone: str) -> list[str]:
@@ -107,44 +111,40 @@ def _stamp(seconds_ago: np.ndarray, now_epoch: float, zone: str) -> list[str]:
     return [s.replace("T", " ") + ".000000" + zone for s in stamps]
 
 
-Rows = tuple[list[tuple], list[tuple], list[tuple]]
-
-
-def made_up(count: int, buckets: Buckets, *, all_in_window: bool, zone: str = "") -> Iterator[Rows]:
-    """The rows of `count` stories, CHUNK at a time: stories, their sources, their bands."""
+def made_up(
+    count: int, signatures: Signatures, *, all_in_window: bool, zone: str = ""
+) -> Iterator[tuple[list[tuple], list[tuple]]]:
+    """The rows of `count` stories, CHUNK at a time: the stories, their sources."""
     span = WINDOW.total_seconds() if all_in_window else count / PER_DAY * 86400
     now_epoch = utcnow().timestamp()
-    signatures = [rng.integers(0, 2**32, size=minhash.PERMUTATIONS, dtype=np.uint32).tobytes()
-                  for _ in range(256)]
     for start in range(1, count + 1, CHUNK):
         ids = range(start, min(start + CHUNK, count + 1))
         # Stored in the order they came, as on a real wire: ids grow with time, so the
         # window's rows are the table's last ones.
         ago = span * (1 - (np.arange(ids.start, ids.stop) + rng.uniform(0, 1, len(ids))) / count)
         when = _stamp(ago, now_epoch, zone)
-        drawn = buckets.draw(len(ids)).tolist()
+        drawn = [minhash.to_bytes(s) for s in signatures.draw(len(ids))]
         yield (
             [(i, f"u{i}", w, f"g{i}", w) for i, w in zip(ids, when, strict=True)],
-            [(i, i, f"g{i}", w, signatures[i % 256]) for i, w in zip(ids, when, strict=True)],
-            [(b, w, i) for i, w, row in zip(ids, when, drawn, strict=True) for b in row],
+            [(i, i, f"g{i}", w, s) for i, w, s in zip(ids, when, drawn, strict=True)],
         )
 
 
 STORIES = ("id, uid, feed_id, state, state_changed_at, guid, url, title, source_text, category,"
            " fetched_at, attempts, chosen_by_hand")
 SOURCES = "id, story_id, feed_id, guid, url, title, text, kind, added_at, signature"
-INDEXES = ("CREATE INDEX ix_story_bands_bucket_added ON story_bands (bucket, added_at);"
-           "CREATE INDEX ix_story_sources_story_id ON story_sources (story_id);")
-NO_INDEXES = "DROP INDEX ix_story_bands_bucket_added; DROP INDEX ix_story_sources_story_id;"
+INDEXES = ("CREATE INDEX ix_story_sources_story_id ON story_sources (story_id);"
+           "CREATE INDEX ix_story_sources_added_at ON story_sources (added_at);")
+NO_INDEXES = "DROP INDEX ix_story_sources_story_id; DROP INDEX ix_story_sources_added_at;"
 ONE_FEED = ("INSERT INTO feeds (id, url, title, error_count)"
             " VALUES (1, 'https://fil.example', '', 0);")
 
 
-def fill_sqlite(url: str, count: int, buckets: Buckets, *, all_in_window: bool) -> None:
+def fill_sqlite(url: str, count: int, signatures: Signatures, *, all_in_window: bool) -> None:
     """Straight through the driver, indexes built once at the end."""
     db = sqlite3.connect(url.removeprefix("sqlite:///"))
     db.executescript(f"PRAGMA synchronous=OFF; PRAGMA journal_mode=OFF; {NO_INDEXES} {ONE_FEED}")
-    for stories, story_sources, bands in made_up(count, buckets, all_in_window=all_in_window):
+    for stories, story_sources in made_up(count, signatures, all_in_window=all_in_window):
         db.executemany(
             f"INSERT INTO stories ({STORIES}) VALUES (?, ?, 1, 'published', ?, ?, '', 'x', '',"
             " '', ?, 0, 0)", stories,
@@ -153,21 +153,19 @@ def fill_sqlite(url: str, count: int, buckets: Buckets, *, all_in_window: bool) 
             f"INSERT INTO story_sources ({SOURCES}) VALUES (?, ?, 1, ?, '', 'x', '', 'original',"
             " ?, ?)", story_sources,
         )
-        db.executemany("INSERT INTO story_bands (bucket, added_at, source_id) VALUES (?, ?, ?)",
-                       bands)
     db.executescript(INDEXES)
     db.commit()
     db.close()
 
 
-def fill_postgres(url: str, count: int, buckets: Buckets, *, all_in_window: bool) -> None:
+def fill_postgres(url: str, count: int, signatures: Signatures, *, all_in_window: bool) -> None:
     """With COPY, indexes built once at the end, then ANALYZE for the planner."""
     engine = make_engine(url)
     connection = engine.raw_connection()
     with connection.cursor() as cursor:
         cursor.execute(NO_INDEXES + ONE_FEED)
-        for stories, story_sources, bands in made_up(
-            count, buckets, all_in_window=all_in_window, zone="+00"
+        for stories, story_sources in made_up(
+            count, signatures, all_in_window=all_in_window, zone="+00"
         ):
             with cursor.copy(f"COPY stories ({STORIES}) FROM STDIN") as copy:
                 for i, uid, w, guid, w2 in stories:
@@ -175,14 +173,28 @@ def fill_postgres(url: str, count: int, buckets: Buckets, *, all_in_window: bool
             with cursor.copy(f"COPY story_sources ({SOURCES}) FROM STDIN") as copy:
                 for i, story, guid, w, signature in story_sources:
                     copy.write_row((i, story, 1, guid, "", "x", "", "original", w, signature))
-            with cursor.copy("COPY story_bands (bucket, added_at, source_id) FROM STDIN") as copy:
-                for row in bands:
-                    copy.write_row(row)
         cursor.execute(INDEXES)
         cursor.execute("ANALYZE")  # the planner's statistics, as autovacuum would gather them
     connection.commit()
     connection.close()
     engine.dispose()
+
+
+def arrive(engine: Engine, first_id: int, signatures: Signatures) -> None:
+    """ARRIVALS new stories with their sources, committed by another connection."""
+    now = utcnow()
+    ids = range(first_id, first_id + ARRIVALS)
+    drawn = signatures.draw(ARRIVALS)
+    with engine.begin() as connection:
+        connection.execute(insert(Story.__table__), [
+            {"id": i, "uid": f"u{i}", "feed_id": 1, "state": "published", "guid": f"g{i}"}
+            for i in ids
+        ])
+        connection.execute(insert(StorySource.__table__), [
+            {"id": i, "story_id": i, "feed_id": 1, "guid": f"g{i}", "added_at": now,
+             "signature": minhash.to_bytes(s)}
+            for i, s in zip(ids, drawn, strict=True)
+        ])
 
 
 @contextmanager
@@ -214,18 +226,7 @@ def _upgrade(url: str) -> None:
     engine.dispose()
 
 
-def size_of(url: str) -> float:
-    """The database's size in MB."""
-    if url.startswith("sqlite:///"):
-        return Path(url.removeprefix("sqlite:///")).stat().st_size / 1e6
-    engine = make_engine(url)
-    with engine.connect() as connection:
-        size = connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
-    engine.dispose()
-    return size / 1e6
-
-
-def brute_force(session, query: Fingerprint, since) -> int | None:  # type: ignore[no-untyped-def]
+def brute_force(session: Session, query: Fingerprint, since: datetime) -> int | None:
     """The baseline: every signature of the window read, all compared in one numpy step."""
     rows = session.execute(
         select(StorySource.story_id, StorySource.signature).where(StorySource.added_at >= since)
@@ -235,56 +236,109 @@ def brute_force(session, query: Fingerprint, since) -> int | None:  # type: igno
     return rows[best].story_id if scores[best] >= DEFAULT_THRESHOLD else None
 
 
-def timed(work, queries: list[Fingerprint]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def ms(work: Callable[..., object], *args: object) -> float:
+    started = time.perf_counter()
+    work(*args)
+    return (time.perf_counter() - started) * 1000
+
+
+def timed(work: Callable[[Fingerprint], object], queries: list[Fingerprint]) -> tuple[float, float]:
     """Median and 95th percentile in milliseconds."""
     for query in queries[:10]:
         work(query)  # warm the page cache
-    times = []
-    for query in queries:
-        started = time.perf_counter()
-        work(query)
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
+    times = sorted(ms(work, query) for query in queries)
     return statistics.median(times), times[int(len(times) * 0.95)]
 
 
-def measure(backend: str, count: int, buckets: Buckets, *, all_in_window: bool) -> None:
+def index_megabytes(session: Session, since: datetime) -> float:
+    """What a first catch-up leaves allocated: the index's arrays and dicts."""
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    index = WindowIndex()
+    index.catch_up(session, since)
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del index
+    return held / 1e6
+
+
+def joining(session: Session, last_id: int, in_window: int) -> list[Fingerprint]:
+    """LOOKUPS items of stories of the window: a stored signature, half its positions
+    drawn again (similarity about 0.5, a few bands still shared)."""
+    ids = rng.choice(np.arange(last_id - in_window + 1, last_id + 1), LOOKUPS, replace=False)
+    picked = StorySource.id.in_(ids.tolist())
+    stored = session.scalars(select(StorySource.signature).where(picked)).all()
+    queries = []
+    for signature in stored:
+        told = minhash.from_bytes(signature).copy()
+        again = rng.uniform(size=len(told)) < 0.5
+        told[again] = rng.integers(0, 2**32, size=int(again.sum()), dtype=np.uint32)
+        queries.append(Fingerprint(told))
+    return queries
+
+
+def catch_ups(
+    engine: Engine, session: Session, count: int, signatures: Signatures
+) -> tuple[WindowIndex, datetime, str]:
+    """The first catch-up and the index's memory, then ROUNDS later ones, each after
+    ARRIVALS sources were committed by another connection: the index, caught up from
+    the window's start returned, and the figures."""
+    since = utcnow() - WINDOW
+    index = WindowIndex()
+    first = ms(index.catch_up, session, since)
+    megabytes = index_megabytes(session, since)
+    later = []
+    for round_ in range(ROUNDS):
+        session.commit()  # a poller commits each feed's batch
+        arrive(engine, count + 1 + round_ * ARRIVALS, signatures)
+        since = utcnow() - WINDOW
+        later.append(ms(index.catch_up, session, since))
+    return index, since, (f"first catch-up {first:.0f} ms, index {megabytes:.1f} MB; later catch-up"
+            f" ({ARRIVALS} new sources) median {statistics.median(later):.2f} ms,"
+            f" max {max(later):.2f} ms")
+
+
+def lookups(
+    session: Session, index: WindowIndex, since: datetime, count: int, in_window: int,
+    signatures: Signatures,
+) -> str:
+    """`closest` for items of new stories and of stories of the window, and the scan."""
+    new = [Fingerprint(s) for s in signatures.draw(LOOKUPS)]
+    join = joining(session, count, in_window)
+    found = sum(index.closest(session, q, since, DEFAULT_THRESHOLD) is not None for q in join)
+    alone = timed(lambda q: index.closest(session, q, since, DEFAULT_THRESHOLD), new)
+    # Another feed's item: the check that this feed did not tell the story runs too.
+    joined = timed(
+        lambda q: index.closest(session, q, since, DEFAULT_THRESHOLD, other_than_feed=2), join
+    )
+    scan = timed(lambda q: brute_force(session, q, since), new[:20])
+    return (f"closest, a new story: median {alone[0]:.3f} ms, p95 {alone[1]:.3f} ms; joining"
+            f" one ({found}/{len(join)} found): median {joined[0]:.2f} ms, p95 {joined[1]:.2f}"
+            f" ms\n{'':>11}brute-force scan of the window: median {scan[0]:.1f} ms, p95"
+            f" {scan[1]:.1f} ms")
+
+
+def measure(backend: str, count: int, signatures: Signatures, *, all_in_window: bool) -> None:
     fill = fill_sqlite if backend == "sqlite" else fill_postgres
     with database(backend) as url:
         started = time.perf_counter()
-        fill(url, count, buckets, all_in_window=all_in_window)
+        fill(url, count, signatures, all_in_window=all_in_window)
         took = time.perf_counter() - started
         engine = make_engine(url)
-        since = utcnow() - WINDOW
-        queries = [
-            MadeUp(rng.integers(0, 2**32, size=minhash.PERMUTATIONS, dtype=np.uint32),
-                   [int(b) for b in buckets.draw(1)[0]])
-            for _ in range(LOOKUPS)
-        ]
         with session_factory(engine)() as session:
             in_window = session.scalar(
-                select(func.count()).select_from(StorySource).where(StorySource.added_at >= since)
+                select(func.count())
+                .select_from(StorySource)
+                .where(StorySource.added_at >= utcnow() - WINDOW)
             )
-            candidates = statistics.mean(
-                len(session.scalars(
-                    select(StoryBand.source_id).where(
-                        StoryBand.bucket.in_(q.buckets), StoryBand.added_at >= since
-                    )
-                ).all())
-                for q in queries[:50]
-            )
-            median, p95 = timed(
-                lambda q: sources.closest(session, q, since, DEFAULT_THRESHOLD), queries
-            )
-            base_median, base_p95 = timed(lambda q: brute_force(session, q, since), queries[:20])
+            index, since, kept = catch_ups(engine, session, count, signatures)
+            looked = lookups(session, index, since, count, in_window, signatures)
         engine.dispose()
         where = "all in the window" if all_in_window else "spread"
         name = "sqlite" if backend == "sqlite" else "postgresql"
-        print(f"{name:>10} {count:>9,} stories ({where}: {in_window:,} in the"
-              f" window), filled in {took:.1f} s, {size_of(url):,.0f} MB: lookup median"
-              f" {median:.2f} ms, p95 {p95:.2f} ms, {candidates:.1f} candidate bands a lookup;"
-              f" brute-force scan of the window: median {base_median:.1f} ms,"
-              f" p95 {base_p95:.1f} ms", flush=True)
+        print(f"{name:>10} {count:>9,} stories ({where}: {in_window:,} in the window), filled"
+              f" in {took:.1f} s\n{'':>11}{kept}\n{'':>11}{looked}",
+              flush=True)
 
 
 def main() -> None:
@@ -294,14 +348,15 @@ def main() -> None:
                         help="also on this server (an admin URL: a database is made and dropped)")
     args = parser.parse_args()
     rate = unrelated_collision_rate()
-    buckets = Buckets(rate)
-    print(f"unrelated stories of the labelled set sharing a bucket: {rate:.2%}; "
-          f"{minhash.BANDS} bands, {buckets.per_band:,} values a band; "
-          f"{PER_DAY:,} stories a day; window {WINDOW}; {LOOKUPS} lookups each", flush=True)
+    signatures = Signatures(rate)
+    print(f"sharing a bucket: unrelated stories of the labelled set {rate:.2%}, made-up ones"
+          f" {signatures.collision_rate():.2%}; {minhash.BANDS} bands, {signatures.per_band:,}"
+          f" tuples a band; {PER_DAY:,} stories a day; window {WINDOW}; {LOOKUPS} lookups each",
+          flush=True)
     for backend in ["sqlite", *([args.postgres] if args.postgres else [])]:
         for count in args.sizes:
-            measure(backend, count, buckets, all_in_window=False)
-        measure(backend, min(args.sizes[-1], 100_000), buckets, all_in_window=True)
+            measure(backend, count, signatures, all_in_window=False)
+        measure(backend, min(args.sizes[-1], 100_000), signatures, all_in_window=True)
 
 
 if __name__ == "__main__":
