@@ -1,5 +1,5 @@
 """What finding an item's story costs with the near-duplicate index held in memory
-(bot.store.window.WindowIndex), with 10k, 100k and 1M stories stored in a SQLite file:
+(bot.store.window.WindowIndex), with 10k, 100k and 1M stories stored (SQLite, PostgreSQL):
 
 - the first catch-up, a poller's start: the window's signatures read (story_sources.added_at
   indexed) and their LSH buckets worked out; and the memory the index then holds
@@ -258,7 +258,6 @@ def index_megabytes(session: Session, since: datetime) -> float:
     index.catch_up(session, since)
     held = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
-    del index
     return held / 1e6
 
 
