@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.store.digest import ItemDigest
 
 
 @dataclass
@@ -17,3 +21,6 @@ class FeedItem:
     image_credit: str | None = None
     published_at: datetime | None = None
     categories: tuple[str, ...] = ()  # the item's own <category> or <atom:category> terms
+    # The store's keys and fingerprint of this item, when a parsing process worked them
+    # out (bot.store.digest); None otherwise.
+    digest: ItemDigest | None = field(default=None, compare=False, repr=False)

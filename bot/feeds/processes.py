@@ -4,7 +4,9 @@ Why processes: parsing (feedparser, our text views) is Python work that holds th
 about 0.15 ms an item. With 1,000 feeds × 20 items that is 3 s of CPU in the very
 interpreter whose thread stores the items: the storing would wait for the GIL. Threads
 cannot run it on the other core; processes can, and a document goes out as bytes and
-comes back as a few FeedItems (a few microseconds to pickle an item).
+comes back as a few FeedItems (a few microseconds to pickle an item). The poller has
+them work out what the store needs of each item alone, too (`prepare`: its keys and
+fingerprint, bot.store.digest), for the same reason.
 
 Why they cannot outlive the bot: a bot killed by SIGKILL (the OOM killer, a power-cut
 test) runs no clean-up, and a worker of a plain ProcessPoolExecutor waits on its queue
@@ -37,6 +39,9 @@ log = logging.getLogger(__name__)
 
 # parse_feed's signature: (content, content_type=..., base_url=...) -> ParsedFeed.
 Parser = Callable[..., ParsedFeed]
+# Work on a parsed feed done in the parsing process too, in place: a module's function
+# (it is sent by name), depending on the items alone (bot.store.digest.digest_all).
+Prepare = Callable[[ParsedFeed], None]
 
 # From this many feeds in one poll, their documents are parsed in other processes: below
 # it, starting them (a forkserver importing the parser, then the workers: 1.3 s to the
@@ -46,14 +51,15 @@ _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 @contextmanager
-def parser_for(feed_count: int) -> Iterator[Parser]:
+def parser_for(feed_count: int, prepare: Prepare | None = None) -> Iterator[Parser]:
     """How a poll of `feed_count` feeds reads its documents: in the calling thread for a
-    few feeds, or on one machine's single core; in other processes otherwise."""
+    few feeds, or on one machine's single core; in other processes otherwise, which then
+    `prepare` each parsed feed as well."""
     cores = os.cpu_count() or 1
     if feed_count < PARSE_IN_PROCESSES_FROM or cores < 2 or not _pidfd_works():
         yield parse_feed
         return
-    pool = ParserPool(workers=cores)
+    pool = ParserPool(workers=cores, prepare=prepare)
     try:
         yield pool.parse
     finally:
@@ -74,8 +80,9 @@ class ParserPool:
     """Worker processes that parse documents; a pool that broke (a worker killed) is
     replaced, and the documents it held are parsed again in the new one."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, prepare: Prepare | None = None):
         self.workers = workers
+        self.prepare = prepare
         self._lock = threading.Lock()
         self._pool = self._start()
 
@@ -83,7 +90,7 @@ class ParserPool:
         for _ in range(2):
             pool = self._pool
             try:
-                return pool.submit(parse_feed, content, **options).result()
+                return pool.submit(_parse, content, options, self.prepare).result()
             except BrokenProcessPool:
                 self._replace(pool)
         # Twice a worker died under this document: the feed fails alone, as a bad feed does.
@@ -97,7 +104,8 @@ class ParserPool:
         # forkserver: never fork the bot itself, whose threads may hold locks; the server
         # is started once per bot process, with the parser's modules already imported.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["bot.feeds.parse"])
+        preload = ["bot.feeds.parse"] + ([self.prepare.__module__] if self.prepare else [])
+        context.set_forkserver_preload(preload)
         return ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
         )
@@ -108,6 +116,14 @@ class ParserPool:
                 log.warning("a feed parsing process died: the pool is started again")
                 broken.shutdown(wait=False, cancel_futures=True)
                 self._pool = self._start()
+
+
+def _parse(content: bytes, options: dict[str, str], prepare: Prepare | None) -> ParsedFeed:
+    """What a worker does with one document."""
+    parsed = parse_feed(content, **options)
+    if prepare is not None:
+        prepare(parsed)
+    return parsed
 
 
 def die_with(bot_pid: int) -> None:

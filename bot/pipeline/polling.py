@@ -31,6 +31,7 @@ from bot.pipeline.enrich import enrich_story, needs_page
 from bot.select.selection import Selection
 from bot.store import Feed, IngestResult, Story, store_items
 from bot.store.db import DatabaseUnavailable, redoable
+from bot.store.digest import digest_all
 from bot.store.models import utcnow
 from bot.store.window import WindowIndex
 from bot.story import FeedOutcome
@@ -121,7 +122,7 @@ class FeedPoller:
         shared = SharedClient(allow_private=True, max_connections=fetch.concurrency)
         try:
             with (
-                parser_for(len(due)) as parse,
+                parser_for(len(due), prepare=digest_all) as parse,
                 ThreadPoolExecutor(fetch.concurrency, thread_name_prefix="poll") as pool,
             ):
                 futures = {pool.submit(fetch_one, row): row for row in due}

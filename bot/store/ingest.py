@@ -36,9 +36,9 @@ from sqlalchemy.orm import Session
 from bot import cluster
 from bot.config.cluster import ClusterSettings
 from bot.feeds.item import FeedItem
-from bot.store import sources
+from bot.store import digest, sources
 from bot.store.db import DatabaseUnavailable
-from bot.store.dedup import Key, item_keys, key_value, stored_keys
+from bot.store.dedup import Key, key_value, stored_keys
 from bot.store.models import Event, Feed, State, Story, StoryKey, utcnow
 from bot.store.window import WindowIndex
 
@@ -198,7 +198,7 @@ class _Batch:
     def store(self, items: Sequence[tuple[FeedItem, str | None]]) -> list[Stored]:
         sources.lock_index(self.session)
         self.window.catch_up(self.session, self.window_start)
-        plans = [_Planned(item, item_keys(item), skipped) for item, skipped in items]
+        plans = [_Planned(item, digest.keys(item), skipped) for item, skipped in items]
         self.known.update(stored_keys(self.session, [key for p in plans for key in p.keys]))
         seen_before = {sid for sid in self.known.values() if isinstance(sid, int)}
         self.hashes = sources.latest_hashes(self.session, seen_before) if seen_before else {}
@@ -219,7 +219,7 @@ class _Batch:
         elif plan.skipped:
             plan.result = IngestResult.SKIPPED
         else:
-            plan.fingerprint = cluster.fingerprint(plan.item.title, plan.item.text)
+            plan.fingerprint = digest.fingerprint(plan.item)
             if plan.fingerprint is not None and (story := self._told_elsewhere(plan)):
                 # A joined source keeps only its GUID key, like a duplicate: its URL and
                 # text would find the story again anyway.
