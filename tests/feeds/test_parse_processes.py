@@ -14,10 +14,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.cluster import fingerprint
 from bot.config import load
 from bot.feeds.parse import parse_feed
 from bot.feeds.processes import PARSE_IN_PROCESSES_FROM, ParserPool
 from bot.store import Story
+from bot.store.dedup import item_keys
+from bot.store.digest import digest_all
+from tests.cluster.test_sources import EVENTS, telling
 from tests.conftest import write_config
 from tests.feeds.test_polling_pool import polled
 from tests.proctree import alive, descendants
@@ -72,6 +76,29 @@ def test_a_pool_whose_worker_died_is_replaced_and_the_document_read():
         assert pool.parse(document, base_url="https://example.test/bourg/7") == expected
     finally:
         pool.close()
+
+
+def test_the_workers_give_each_item_the_keys_and_fingerprint_the_store_would_work_out():
+    """bot.store.digest run in the parsing process: the same values as in this thread."""
+    told = [telling(event, 0) for event in list(EVENTS)[:3]]
+    items = "".join(
+        f"<item><guid>g{n}</guid><link>https://fil.example/{n}?utm_source=x</link>"
+        f"<title>{t.title}</title><description>{t.text}</description></item>"
+        for n, t in enumerate(told)
+    )
+    document = f'<rss version="2.0"><channel><title>Fil</title>{items}</channel></rss>'.encode()
+    pool = ParserPool(workers=2, prepare=digest_all)
+    try:
+        parsed = pool.parse(document)
+    finally:
+        pool.close()
+    assert len(parsed.items) == 3
+    for item in parsed.items:
+        assert item.digest is not None and item.digest.fingerprint is not None
+        assert item.digest.keys == item_keys(item)
+        expected = fingerprint(item.title, item.text)
+        assert item.digest.fingerprint.to_bytes() == expected.to_bytes()
+        assert item.digest.fingerprint.buckets == expected.buckets
 
 
 def test_ctrl_c_and_sigterm_to_the_group_leave_the_workers_to_the_bot():
