@@ -230,19 +230,24 @@ class WindowIndex:
 
     def _read(self, session: Session) -> None:
         assert self._floor is not None
-        found = session.execute(
-            select(StorySource.id, StorySource.signature, StorySource.added_at)
-            .where(
-                StorySource.id > self._last_read,
-                StorySource.added_at >= self._floor,
-                StorySource.signature.is_not(None),
+        # The first read takes the window by its time (ix_story_sources_added_at); later
+        # ones only the ids after the last read, whatever their time: asked for both,
+        # SQLite walks the whole window at every batch. A source older than the window
+        # read that way is dropped with the others (`_drop_expired`) and never matches
+        # meanwhile (`_Rows.matching` looks from `since` on). No ORDER BY: SQLite would
+        # scan the table in id order rather than use the time index.
+        table = StorySource.__table__.c
+        first = self._last_read == 0
+        after = table.added_at >= self._floor if first else table.id > self._last_read
+        found = session.connection().execute(
+            select(table.id, table.signature, table.added_at).where(
+                after, table.signature.is_not(None)
             )
-            .order_by(StorySource.id)
-        ).all()
+        )
         for source_id, signature, added_at in found:
             ours = source_id in self._ours
             if not ours:
-                self._last_read = source_id
+                self._last_read = max(self._last_read, source_id)
             fingerprint = self._fingerprint(source_id, signature)
             rows = self._pending if ours else self._rows
             rows.add(source_id, _micros(added_at), fingerprint.signature, fingerprint.buckets)
