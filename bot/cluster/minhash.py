@@ -6,6 +6,8 @@ signature is stored). The fraction of equal positions in two signatures estimate
 the (weighted) Jaccard similarity of their features. The signature is cut into BANDS
 of ROWS positions; two stories share a band's bucket when all its rows are equal,
 which happens with probability J**ROWS: the index looks up candidates by bucket.
+Buckets are never stored (bot.store.window works them out from the signatures): how
+they are computed may change, signatures may not.
 """
 
 from __future__ import annotations
@@ -25,7 +27,10 @@ BANDS = 20  # the first BANDS * ROWS positions are indexed; all PERMUTATIONS are
 _SEEDS = np.random.default_rng(20261202)
 _MULTIPLIERS = _SEEDS.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + 1
 _OFFSETS = _SEEDS.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64)
-_BAND_NUMBERS = [band.to_bytes(2, "little") for band in range(BANDS)]
+# A band's two 32-bit rows are its bucket's 64 bits, exactly; XOR-ed with a constant of
+# its own so that one sorted array can hold every band (two bands meet by chance: 2**-64).
+_BAND_SALTS = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+assert ROWS == 2, "a band's rows are packed into one 64-bit bucket"
 _EMPTY = np.full(PERMUTATIONS, np.iinfo(np.uint32).max, dtype=np.uint32)
 
 
@@ -75,18 +80,15 @@ def similarities(sig: np.ndarray, stored: Sequence[bytes]) -> np.ndarray:
 
 
 def buckets(sig: np.ndarray) -> list[int]:
-    """One signed 64-bit bucket per band (the band's number is hashed in, so one sorted
-    array holds every band: bot.store.window)."""
-    indexed = np.ascontiguousarray(sig.reshape(-1)[: BANDS * ROWS]).tobytes()
-    width = len(indexed) // BANDS
-    return [
-        int.from_bytes(
-            blake2b(prefix + indexed[band * width : (band + 1) * width], digest_size=8).digest(),
-            "little",
-            signed=True,
-        )
-        for band, prefix in enumerate(_BAND_NUMBERS)
-    ]
+    """One signed 64-bit bucket per band (bucket_matrix of one signature)."""
+    return bucket_matrix(sig.reshape(1, PERMUTATIONS))[0].tolist()
+
+
+def bucket_matrix(signatures: np.ndarray) -> np.ndarray:
+    """The buckets of many signatures (one per row) at once: (rows, BANDS), int64."""
+    bands = signatures[:, : BANDS * ROWS].astype(np.uint64).reshape(len(signatures), BANDS, ROWS)
+    packed = (bands[:, :, 0] << np.uint64(32)) | bands[:, :, 1]
+    return (packed ^ _BAND_SALTS).view(np.int64)
 
 
 def to_bytes(sig: np.ndarray) -> bytes:

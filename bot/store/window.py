@@ -24,15 +24,17 @@ Why it holds every indexed source of the window:
   batch's lookups.
 - The sources this transaction inserted are uncommitted: held apart (`_pending`), fed by
   `added`, and dropped at the next catch-up, which finds them again only if they were
-  committed (their fingerprints are kept, so as not to work out their buckets twice); a
-  rolled-back batch leaves nothing behind, even where SQLite gives its ids again to
-  later rows.
+  committed; a rolled-back batch leaves nothing behind, even where SQLite gives its ids
+  again to later rows.
 - Sources are dropped once older than the window (`_drop_expired`); should a batch's
   window start before what is held (a clock set back), the window is read again whole.
 
 Memory: per source of the window, its signature (512 bytes), its id and time (16) and
 its 20 buckets with their rows (320): about 8.5 MB per 10,000 stories, 12 MB measured
 with the slack of a growing array, plus at most _MERGE_AT fresh entries in dicts.
+Time: what a catch-up reads is added at once (`_Rows.add_many`: the buckets of all its
+signatures worked out in one numpy step, merged into the sorted array in one), so a
+poller's first catch-up costs about what reading the window's signatures costs.
 One thread at a time: a poller stores its feeds one after the other.
 """
 
@@ -44,8 +46,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from bot.cluster import Fingerprint
-from bot.cluster.minhash import PERMUTATIONS
+from bot.cluster import Fingerprint, minhash
+from bot.cluster.minhash import BANDS, PERMUTATIONS
 from bot.store import sources
 from bot.store.models import StorySource
 
@@ -79,14 +81,33 @@ class _Rows:
         self.fresh_entries = 0
 
     def add(self, source_id: int, added: int, signature: np.ndarray, buckets: list[int]) -> None:
-        if self.count == len(self.source_ids):
-            size = max(64, 2 * self.count)
-            self.source_ids = np.resize(self.source_ids, size)
-            self.added = np.resize(self.added, size)
-            self.signatures = np.resize(self.signatures, (size, PERMUTATIONS))
+        """One source (a batch's own, as it is stored)."""
+        self._make_room(1)
         row = self.count
         self.source_ids[row], self.added[row], self.signatures[row] = source_id, added, signature
         self.count += 1
+        self._fresh(row, buckets)
+
+    def add_many(self, source_ids: np.ndarray, added: np.ndarray, signatures: np.ndarray) -> None:
+        """Sources read from the database, their buckets worked out all at once: many (a
+        poller's first catch-up) go straight into the sorted array, a few (a feed's) in
+        the dicts, as `add` does (an insertion into the array costs the array's size)."""
+        count = len(source_ids)
+        if not count:
+            return
+        self._make_room(count)
+        start, self.count = self.count, self.count + count
+        self.source_ids[start : self.count] = source_ids
+        self.added[start : self.count] = added
+        self.signatures[start : self.count] = signatures
+        buckets = minhash.bucket_matrix(signatures)
+        if count * BANDS < _MERGE_AT:
+            for row, its_buckets in enumerate(buckets.tolist(), start):
+                self._fresh(row, its_buckets)
+        else:
+            self._insert_sorted(buckets.ravel(), np.repeat(np.arange(start, self.count), BANDS))
+
+    def _fresh(self, row: int, buckets: list[int]) -> None:
         for bucket in buckets:
             if self.fresh.setdefault(bucket, row) != row:
                 self.fresh_more.setdefault(bucket, []).append(row)
@@ -94,17 +115,28 @@ class _Rows:
         if self.fresh_entries >= _MERGE_AT:
             self._merge()
 
+    def _make_room(self, more: int) -> None:
+        if self.count + more > len(self.source_ids):
+            # Doubled as single sources come; a first catch-up's many, to their number.
+            size = max(64, 2 * self.count, self.count + more)
+            self.source_ids = np.resize(self.source_ids, size)
+            self.added = np.resize(self.added, size)
+            self.signatures = np.resize(self.signatures, (size, PERMUTATIONS))
+
     def _merge(self) -> None:
         if not self.fresh:
             return
         more = [(key, row) for key, rows in self.fresh_more.items() for row in rows]
         keys = np.fromiter([*self.fresh.keys(), *(key for key, _ in more)], np.int64)
         rows = np.fromiter([*self.fresh.values(), *(row for _, row in more)], np.int64)
+        self._insert_sorted(keys, rows)
+        self.fresh, self.fresh_more, self.fresh_entries = {}, {}, 0
+
+    def _insert_sorted(self, keys: np.ndarray, rows: np.ndarray) -> None:
         order = np.argsort(keys, kind="stable")
         at = np.searchsorted(self.keys, keys[order])
         self.keys = np.insert(self.keys, at, keys[order])
         self.rows = np.insert(self.rows, at, rows[order])
-        self.fresh, self.fresh_more, self.fresh_entries = {}, {}, 0
 
     def matching(self, buckets: list[int], since: int) -> np.ndarray:
         """The rows added from `since` on that share one of these buckets (a row sharing
@@ -163,8 +195,6 @@ class WindowIndex:
         self._last_read = 0  # the highest source id read
         self._transaction: SessionTransaction | None = None
         self._ours: set[int] = set()  # the sources this transaction inserted
-        # The fingerprints of the sources added, until read back from the database.
-        self._fingerprints: dict[int, Fingerprint] = {}
 
     def catch_up(self, session: Session, since: datetime) -> None:
         """Read what was committed since the last catch-up (or the whole window, the
@@ -178,8 +208,6 @@ class WindowIndex:
             self._transaction, self._ours = transaction, set()
         self._pending = _Rows()
         self._read(session)
-        # An earlier transaction's sources are read back now (committed) or gone for good.
-        self._fingerprints = {i: fp for i, fp in self._fingerprints.items() if i in self._ours}
 
     def closest(
         self,
@@ -219,7 +247,6 @@ class WindowIndex:
     def added(self, source_id: int, fingerprint: Fingerprint, added_at: datetime) -> None:
         """This transaction indexed a source (flushed, not committed)."""
         self._ours.add(source_id)
-        self._fingerprints[source_id] = fingerprint
         self._pending.add(source_id, _micros(added_at), fingerprint.signature, fingerprint.buckets)
 
     def _drop_expired(self, since: datetime) -> None:
@@ -240,23 +267,19 @@ class WindowIndex:
         first = self._last_read == 0
         after = table.added_at >= self._floor if first else table.id > self._last_read
         found = session.connection().execute(
-            select(table.id, table.signature, table.added_at).where(
+            select(table.id, table.added_at, table.signature).where(
                 after, table.signature.is_not(None)
             )
-        )
-        for source_id, signature, added_at in found:
-            ours = source_id in self._ours
-            if not ours:
-                self._last_read = max(self._last_read, source_id)
-            fingerprint = self._fingerprint(source_id, signature)
-            rows = self._pending if ours else self._rows
-            rows.add(source_id, _micros(added_at), fingerprint.signature, fingerprint.buckets)
-
-    def _fingerprint(self, source_id: int, signature: bytes) -> Fingerprint:
-        """A source this index added keeps the fingerprint it came with (its buckets are
-        not worked out again). A rolled-back source's id may have gone to another
-        source since: the signature tells."""
-        known = self._fingerprints.get(source_id)
-        if known is not None and known.to_bytes() == signature:
-            return known
-        return Fingerprint.from_bytes(signature)
+        ).all()
+        ours = [row for row in found if row.id in self._ours]
+        theirs = [row for row in found if row.id not in self._ours]
+        if theirs:
+            self._last_read = max(self._last_read, max(row.id for row in theirs))
+        for rows, read in ((self._rows, theirs), (self._pending, ours)):
+            rows.add_many(
+                np.fromiter((row.id for row in read), np.int64, len(read)),
+                np.fromiter((_micros(row.added_at) for row in read), np.int64, len(read)),
+                np.frombuffer(b"".join(row.signature for row in read), "<u4")
+                .reshape(len(read), PERMUTATIONS)
+                .astype(np.uint32),
+            )

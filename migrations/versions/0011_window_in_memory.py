@@ -7,17 +7,20 @@ itself, where every story used to write 20 band rows at random places of one ind
 band row (none is known to exist) loses its signature, so that the index holds what it
 held before.
 
-The downgrade builds the band rows again from the signatures.
+The downgrade builds the band rows again from the signatures, with the bucket function
+of 0010 (`_buckets_before`: blake2b of the band's number and rows; the in-memory index
+has its own since).
 
 Revision ID: 0011_window_in_memory
 Revises: 0010_feed_settings
 Create Date: 2026-12-02 16:00:00
 """
 
-from alembic import op
-import sqlalchemy as sa
+from hashlib import blake2b
 
-from bot.cluster import minhash
+from alembic import op
+import numpy as np
+import sqlalchemy as sa
 
 revision = "0011_window_in_memory"
 down_revision = "0010_feed_settings"
@@ -57,7 +60,7 @@ def downgrade() -> None:
     rows = [
         {"bucket": bucket, "added_at": added_at, "source_id": source_id}
         for source_id, added_at, signature in indexed
-        for bucket in minhash.buckets(minhash.from_bytes(signature))
+        for bucket in _buckets_before(signature)
     ]
     if rows:  # added_at as read: the driver's own value, written back unchanged
         connection.execute(
@@ -67,3 +70,18 @@ def downgrade() -> None:
             ),
             rows,
         )
+
+
+def _buckets_before(signature: bytes) -> list[int]:
+    """0010's buckets of a stored signature: 20 bands of 2 uint32 rows, each band's bytes
+    hashed with its number."""
+    rows = np.frombuffer(signature, dtype="<u4")[:40].tobytes()
+    return [
+        int.from_bytes(
+            blake2b(band.to_bytes(2, "little") + rows[band * 8 : band * 8 + 8], digest_size=8)
+            .digest(),
+            "little",
+            signed=True,
+        )
+        for band in range(20)
+    ]

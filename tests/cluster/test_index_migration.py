@@ -13,10 +13,16 @@ from bot.cluster.minhash import BANDS
 from bot.store import Feed, IngestResult, ingest, session_factory, upgrade
 from bot.store.db import _alembic_config
 from bot.store.models import StorySource, utcnow
+from tests.cluster.test_fingerprints import EXPECTED
 from tests.cluster.test_sources import as_item, telling
 from tests.conftest import database_at
 
 AT = "2026-12-01 10:00:00.000000+00:00"
+
+
+def _buckets_0010(event: str) -> list[int]:
+    """The buckets 0010 stored for the event's first telling (tests/cluster/data)."""
+    return next(e["buckets"] for e in EXPECTED if e.get("event") == event and e["n"] == 0)
 
 
 def _old_story(connection, number: int, event: str, *, banded: bool) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +42,7 @@ def _old_story(connection, number: int, event: str, *, banded: bool) -> None:  #
         " added_at, signature) VALUES (:n, :n, 1, 'g' || :n, '', :title, :text, 'original',"
         " :at, :signature)"), values)
     if banded:
-        for bucket in found.buckets:
+        for bucket in _buckets_0010(event):
             connection.execute(text(
                 "INSERT INTO story_bands (bucket, added_at, source_id) VALUES (:b, :at, :n)"),
                 {"b": bucket, "at": AT, "n": number})
@@ -67,6 +73,8 @@ def test_the_index_moves_from_band_rows_to_the_signatures_and_back(tmp_path):
     with engine.connect() as connection:
         rows = connection.execute(
             text("SELECT source_id, count(*) FROM story_bands GROUP BY source_id")).all()
+        first = connection.scalars(text("SELECT bucket FROM story_bands WHERE source_id = 1"))
+        assert sorted(first) == sorted(_buckets_0010("seisme-turquie"))
     # Story 1's first source, the joined one, and the new story's: each its bands.
     assert sorted(count for _, count in rows) == [BANDS] * 3
     engine.dispose()
