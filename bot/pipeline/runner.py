@@ -334,14 +334,13 @@ class Runner:
         with self.sessions() as session:
             return release_all(session, self.worker if mine_only else None)
 
-    def stop(self, grace: float) -> bool:
+    def stop(self, grace: float) -> None:
         """SIGTERM: take no more stories, wait up to `grace` seconds for those in hand,
-        then give back whatever this worker still holds, untouched. False when a story
-        was still in hand (a thread blocked in a model or site call): the caller exits
-        without waiting for it, since its story is free again."""
+        then give back whatever this worker still holds, untouched. A thread still blocked
+        in a model or site call is not waited for: its story is free again, and the
+        caller ends the process."""
         self.stopping.set()
-        idle = self.wait_idle(grace)
-        if not idle:
+        if not self.wait_idle(grace):
             log.warning("%d story(ies) still in hand after %.0f s: giving them back",
                         len(self.in_hand.ids()), grace)
         try:
@@ -351,7 +350,6 @@ class Runner:
         else:
             if freed:
                 log.info("%d story(ies) given back", freed)
-        return idle
 
     def stop_on_signals(self, grace: float) -> None:
         """`run --once`: SIGTERM or SIGINT gives back every story in hand within
