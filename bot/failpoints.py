@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 
 ARMED = frozenset(filter(None, os.environ.get("DEPECHE_FAILPOINT", "").split(",")))
 
@@ -22,4 +23,7 @@ def failpoint(name: str) -> None:
     if name in ARMED:
         os.kill(os.getpid(), signal.SIGKILL)
     elif f"{name}:stop" in ARMED:
-        os.kill(os.getpid(), signal.SIGSTOP)
+        # Sent to this thread, not to the process: the kernel may hand a process's SIGSTOP
+        # to another thread (the main one), and this one would run on, past the place,
+        # until that thread stops the group (seen: a post made "before" the stall).
+        signal.pthread_kill(threading.get_ident(), signal.SIGSTOP)
