@@ -122,8 +122,9 @@ def test_a_stalled_publisher_makes_no_second_wordpress_post(
     )
     env = {"OPENAI_API_KEY": "sk-test-throwaway", "DEPECHE_WP_APP_PASSWORD": empty_site.password}
     before = set(all_posts(empty_site))
-    stalled_err, _ = stall_then_take_over(BotProcess(config, env), postgres_url)
+    stalled_err, taker_err = stall_then_take_over(BotProcess(config, env), postgres_url)
     (story,) = rows(postgres_url)
+    assert f"new post {story['post_id']}" in taker_err  # B made it: A froze before its own
     assert empty_site.posts_of_story(story["uid"]) == [int(story["post_id"])]
     assert set(all_posts(empty_site)) - before == {int(story["post_id"])}  # one post, in all
     assert "the site already holds post" in stalled_err  # the mu-plugin's 409, then an edit
