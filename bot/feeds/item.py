@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.store.digest import ItemDigest
+
+@dataclass(frozen=True)
+class ItemDigest:
+    """What the store works out from an item alone, when a parsing process worked it out
+    (bot.store.digest): plain values, so that they travel with the item."""
+
+    keys: tuple[tuple[str, str], ...]  # its dedup keys, (kind, value), the GUID's first
+    signature: bytes | None  # its cluster fingerprint's; None: too few words to join
 
 
 @dataclass

@@ -11,27 +11,18 @@ there, the fingerprint only for an item that needs one (a new story).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot import cluster
-from bot.feeds.item import FeedItem
+from bot.feeds.item import FeedItem, ItemDigest
 from bot.feeds.parse import ParsedFeed
 from bot.store.dedup import Key, item_keys
-
-
-@dataclass(frozen=True)
-class ItemDigest:
-    keys: list[Key]  # the GUID's first
-    fingerprint: cluster.Fingerprint | None  # None: too few words to join any story
 
 
 def digest_all(parsed: ParsedFeed) -> None:
     """Give every item of a parsed feed its digest (in a parsing process)."""
     for item in parsed.items:
         found = cluster.fingerprint(item.title, item.text)
-        if found is not None:
-            found.buckets  # noqa: B018 - worked out here, sent with the signature
-        item.digest = ItemDigest(item_keys(item), found)
+        signature = found.to_bytes() if found is not None else None
+        item.digest = ItemDigest(tuple(item_keys(item)), signature)
 
 
 def keys(item: FeedItem) -> list[Key]:
@@ -39,6 +30,7 @@ def keys(item: FeedItem) -> list[Key]:
 
 
 def fingerprint(item: FeedItem) -> cluster.Fingerprint | None:
-    if item.digest is not None:
-        return item.digest.fingerprint
-    return cluster.fingerprint(item.title, item.text)
+    if item.digest is None:
+        return cluster.fingerprint(item.title, item.text)
+    signature = item.digest.signature
+    return cluster.Fingerprint.from_bytes(signature) if signature is not None else None
