@@ -32,6 +32,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench and tests
+
 from bench.writing import ANSWER_SECONDS, wire
 from bot.app import open_app
 from bot.config import load

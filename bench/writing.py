@@ -28,6 +28,8 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench and tests
+
 from bot import nlp
 from bot.app import make_publisher, make_writer, open_app
 from bot.config import Config, load
