@@ -20,6 +20,7 @@ from tests.servers.web import Reply, WebServer
 STORIES = 4
 CALLS_PER_STORY = 6
 PER_MINUTE = 22
+SKEW = 2.0  # seconds
 
 
 class EachStoryGoodAtLast:
@@ -56,14 +57,16 @@ def test_requests_per_minute_hold_the_calls_of_every_writer_together(
     times = llm.call_times
     assert len(times) == STORIES * CALLS_PER_STORY
     # The bucket's promise: over any stretch of time, at most a minute's worth plus what
-    # refilled meanwhile. Half a second allowed between the limiter's clock and the
-    # server's: the first calls leave while the gate's models load in the background
-    # (bot.pipeline.runner), sharing the GIL (lingua holds it 0.4 s building its judge).
-    # Without a limit the bound still fails: 23 calls in 0.23 s.
+    # refilled meanwhile. SKEW allowed between the limiter's clock and the server's: the
+    # first calls leave while the gate's models load in the background (bot.pipeline.runner),
+    # sharing the GIL (lingua holds it 0.4 s building its judge), and on a loaded CI machine
+    # the first call was seen arriving 0.53 s after its grant. Without a limit the bound
+    # still fails: 23 calls in 0.23 s, where it allows 22 + rate × 2.23 s = 22.8.
     rate = PER_MINUTE / 60
     for first in range(len(times)):
         for last in range(first, len(times)):
             calls = last - first + 1
-            assert calls <= PER_MINUTE + rate * (times[last] - times[first] + 0.5), (first, last)
+            allowed = PER_MINUTE + rate * (times[last] - times[first] + SKEW)
+            assert calls <= allowed, (first, last)
     # Held no longer than the refill: the two calls past the minute's worth leave on time.
     assert times[-1] - times[0] < 2 / rate + 2
