@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.feeds.item import FeedItem
+from bot.seo.tokens import without_marks
 from bot.store.models import StoryKey
 
 # Query parameters that track the reader, never identify the article.
@@ -23,6 +24,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 Key = tuple[str, str]  # (kind, value): guid | url | text
 # How many key values one lookup sends: well under any database's parameter limit.
 _LOOKUP_CHUNK = 500
+_WORD = re.compile(r"\w+")
 
 
 def canonical_url(url: str) -> str:
@@ -57,9 +59,8 @@ def canonical_url(url: str) -> str:
 def normalised_text(text: str) -> str:
     """Lower case, no accents, no punctuation, single spaces: the same wire text
     reposted with other quotes, dashes or line breaks hashes the same."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"\w+", folded))
+    folded = without_marks(unicodedata.normalize("NFKD", text.casefold()))
+    return " ".join(_WORD.findall(folded))
 
 
 def text_fingerprint(title: str, text: str) -> str | None:
