@@ -13,19 +13,23 @@ whole loop would take over two minutes. The gate's models are loaded by a warm-u
 before anything is timed, and spaCy's with them: the scripted draft names no one its
 source does not, so its check never needs spaCy, where a real model's drafts often do, and
 the memory figure is meant for those. Memory: the process's resident set, sampled every
-20 ms (VmRSS), its peak during each phase; the model server lives in this process too.
-The CPU the process used while writing (all its threads, the model server's included) and
-the machine's load average are printed beside: the gate's CPU is shared by the writers
-under one GIL, and by the other jobs of a shared machine.
+20 ms (VmRSS), its peak during each phase. The model server (and the feed) run in a
+process of their own, as a real model server does: in this one, their threads took the GIL
+from the writers' gates, and each answer came late by the time it waited for it. The CPU
+the bot used while writing (all its threads) and the machine's load average are printed
+beside: the gate's CPU is shared by the writers under one GIL, and by the other jobs of a
+shared machine.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import tempfile
 import threading
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench and tests
@@ -86,11 +90,27 @@ class PeakMemory:
         self._sampler.join()
 
 
-def configured(folder: Path, feed: str, llm: ScriptedLLM, concurrency: int) -> Config:
+def serve(sizes: dict[str, int], commands: Connection) -> None:
+    """The model server and the feeds, in their own process: sends (model URL, feed URLs),
+    then answers "peak" with the most calls it had in flight since the last "peak"."""
+    with WebServer() as web:
+        llm = ScriptedLLM(web)
+        llm.default = lambda _request: answer(GOOD_DRAFT, delay=ANSWER_SECONDS)
+        feeds = {
+            name: web.route(f"/{name}.xml", Reply(body=wire(size, name)))
+            for name, size in sizes.items()
+        }
+        commands.send((llm.base_url, feeds))
+        while commands.recv() == "peak":
+            commands.send(llm.max_in_flight)
+            llm.max_in_flight = 0
+
+
+def configured(folder: Path, feed: str, model: str, concurrency: int) -> Config:
     path = write_config(
         folder,
         feeds=[{"url": feed, "max_age": "0"}],
-        llm={"base_url": llm.base_url, "timeout": 30, "attempts": 2, "concurrency": concurrency},
+        llm={"base_url": model, "timeout": 30, "attempts": 2, "concurrency": concurrency},
         writer={"prompts_dir": str(ROOT / "config" / "prompts")},
         # Every story its own: these tell one news item, which clustering would join.
         cluster={"threshold": 1.0, "wait": "0"},
@@ -99,11 +119,11 @@ def configured(folder: Path, feed: str, llm: ScriptedLLM, concurrency: int) -> C
 
 
 def write_all(
-    folder: Path, feed: str, llm: ScriptedLLM, concurrency: int
+    folder: Path, feed: str, model: str, concurrency: int
 ) -> tuple[float, float, int, float]:
     """Store the feed's stories, then time writing them all: (seconds, CPU seconds,
     written, peak MB)."""
-    config = configured(folder, feed, llm, concurrency)
+    config = configured(folder, feed, model, concurrency)
     with open_app(config) as app:
         runner = Runner(
             config, app.sessions, writer=make_writer(config), publisher=make_publisher(config)
@@ -122,24 +142,28 @@ def write_all(
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 64
     baseline_count = int(sys.argv[2]) if len(sys.argv) > 2 else 8
-    with WebServer() as web, tempfile.TemporaryDirectory() as folder:
-        llm = ScriptedLLM(web)
-        llm.default = lambda _request: answer(GOOD_DRAFT, delay=ANSWER_SECONDS)
-        feeds = {
-            name: web.route(f"/{name}.xml", Reply(body=wire(size, name)))
-            for name, size in (("warm", 1), ("one", baseline_count), ("many", count))
-        }
+    commands, theirs = multiprocessing.Pipe()
+    sizes = {"warm": 1, "one": baseline_count, "many": count}
+    server = multiprocessing.Process(target=serve, args=(sizes, theirs), daemon=True)
+    server.start()
+    model, feeds = commands.recv()
+    with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         for name in feeds:
             (root / name).mkdir()
-        write_all(root / "warm", feeds["warm"], llm, 1)  # the gate's models, the model's probe
+        write_all(root / "warm", feeds["warm"], model, 1)  # the gate's models, the model's probe
         nlp.french("ner")("Jeanne Martin")  # spaCy, which a real model's drafts often need
         load_before = os.getloadavg()[0]
-        base_s, base_cpu, base_n, base_mb = write_all(root / "one", feeds["one"], llm, 1)
-        llm.max_in_flight = 0
+        base_s, base_cpu, base_n, base_mb = write_all(root / "one", feeds["one"], model, 1)
+        commands.send("peak")
+        commands.recv()
         many_s, many_cpu, many_n, many_mb = write_all(
-            root / "many", feeds["many"], llm, CONCURRENCY
+            root / "many", feeds["many"], model, CONCURRENCY
         )
+        commands.send("peak")
+        max_in_flight = commands.recv()
+    commands.send("stop")
+    server.join(10)
     ideal = count / CONCURRENCY * ANSWER_SECONDS
     scaled = base_s * count / base_n
     print(
@@ -149,7 +173,7 @@ def main() -> None:
     print(
         f"[llm] concurrency = {CONCURRENCY}: {many_s:.1f} s for {many_n} written = "
         f"{many_s / ideal:.2f} × the ideal {ideal:.0f} s (target ≤ 1.15 ×); "
-        f"{llm.max_in_flight} calls in flight at most; {many_cpu:.1f} s of CPU "
+        f"{max_in_flight} calls in flight at most; {many_cpu:.1f} s of CPU "
         f"({many_cpu / many_n * 1000:.0f} ms a story)"
     )
     print(
@@ -157,7 +181,7 @@ def main() -> None:
         f"CPU), scaled to {count}: {scaled:.1f} s ({scaled / many_s:.1f} × slower)"
     )
     print(
-        f"peak memory (resident, this process with the model server): {many_mb:.0f} MB with "
+        f"peak memory (resident, the bot's process): {many_mb:.0f} MB with "
         f"{CONCURRENCY} stories in flight, {base_mb:.0f} MB with one"
     )
 
