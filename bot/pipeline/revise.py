@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from bot.breaker import ServiceDown
 from bot.errors import GiveUpStory, PostTouched, StopTarget, TryLater
+from bot.failpoints import failpoint
 from bot.pipeline.stages import sources_of, submission_of
 from bot.publish import Publisher
 from bot.quality.facts import article_text, unsupported_facts
@@ -256,15 +257,19 @@ def _update_post(
     session: Session, story: Story, reviser: Reviser, draft: Draft, line: str, *, only: str
 ) -> None:
     """The same post updated with the new draft, `line` first in the editor's note;
-    PostTouched (nothing changed) when the post is no longer as `only` requires."""
-    before = story.draft
-    story.draft = replace(draft, warnings=[line, *draft.warnings]).to_dict()
-    try:
-        submission = replace(submission_of(session, story), revise_only=only)
-        receipt = reviser.publisher.publish(submission)
-    except PostTouched:
-        story.draft = before
-        raise
+    PostTouched (nothing changed) when the post is no longer as `only` requires.
+
+    The story row changes only once the site answered, and is committed with the
+    revision's record (`_done`): changed before, the next query (the sources read for
+    the submission) would flush it, taking SQLite's write lock (bot.store.db) across the
+    site calls (the update, then the note), every other writer of the daemon (the
+    poller, the claims, the model calls' records) waiting on it, past the busy timeout
+    when the site is slow."""
+    updated = replace(draft, warnings=[line, *draft.warnings])
+    submission = replace(submission_of(session, story, updated), revise_only=only)
+    failpoint("revision-posting")
+    receipt = reviser.publisher.publish(submission)
+    story.draft = updated.to_dict()
     story.post_url = receipt.url
 
 

@@ -156,8 +156,10 @@ def source_of(story: Story) -> SourceArticle:
     )
 
 
-def submission_of(session: Session, story: Story) -> Submission:
-    draft = Draft.from_dict(story.draft or {})
+def submission_of(session: Session, story: Story, draft: Draft | None = None) -> Submission:
+    """What the publisher receives for `story`: its recorded draft, or `draft` (a
+    revision's, recorded once the site took it)."""
+    draft = draft or Draft.from_dict(story.draft or {})
     return Submission(
         story_uid=story.uid,
         draft=draft,

@@ -198,6 +198,12 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
+def frozen(process: subprocess.Popen[str]) -> bool:
+    """Stopped at a `name:stop` failpoint (SIGSTOP): its state in /proc is T."""
+    stat = Path(f"/proc/{process.pid}/stat").read_text()
+    return stat.rsplit(")", 1)[1].split()[0] == "T"
+
+
 def kill(process: subprocess.Popen[str]) -> tuple[str, str]:
     """SIGKILL from outside, like the OOM killer; returns what it had written."""
     process.send_signal(signal.SIGKILL)

@@ -6,7 +6,10 @@ files and gets a dated note beside them."""
 from __future__ import annotations
 
 import json
+import signal
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from click.testing import CliRunner
 from bot.cli.common import cli
 from bot.cli.run import EXIT_WRITING_STOPPED
 from bot.store.models import clock
+from tests.faults.harness import BotProcess, frozen, wait_for
 from tests.revise.wires import (
     CORRECTED_DRAFT,
     CORRECTION_TEXT,
@@ -155,3 +159,31 @@ def test_a_model_set_up_wrong_stops_writing_not_publishing(llm, posted):
     assert draft.read_bytes() == before
     story = shown(config)
     assert story["state"] == "published" and story["sources_changed_at"]
+
+
+def test_the_database_is_free_while_a_revision_posts(llm, posted):
+    """A revision reaches the site holding no database lock: the poller, the claims and
+    the model calls' records of the same daemon write meanwhile. `run --once` is frozen
+    (SIGSTOP) just before it updates the post; another writer takes SQLite's write lock
+    at once, then the run goes on and updates the draft."""
+    config, outbox, web = posted
+    [draft] = drafts(outbox)
+    web.route("/sud", Reply(body=rss("Fil Sud", ("s-1", SECOND_TITLE, SECOND_TEXT))))
+    llm.script(answer(as_json(UPDATED_DRAFT)))
+    bot = BotProcess(config, {"OPENAI_API_KEY": "sk-test-throwaway"})
+    with bot.running("run", "--once", "--all-feeds", failpoint="revision-posting:stop") as run:
+        wait_for(lambda: run.poll() is not None or frozen(run), 60, "the run at the site call")
+        try:
+            assert run.poll() is None
+            # timeout=0: "database is locked" at once if the frozen run holds the lock.
+            database = config.parent / "depeche.db"
+            with closing(sqlite3.connect(database, timeout=0, isolation_level=None)) as other:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+        finally:
+            run.send_signal(signal.SIGCONT)
+        _, stderr = run.communicate(timeout=60)
+    assert run.returncode == 0, stderr
+    assert drafts(outbox) == [draft]
+    assert "17 entreprises de l'agglomération" in json.loads(draft.read_text("utf-8"))["body_html"]
+    assert shown(config)["events"][-1]["outcome"] == "updated"
