@@ -18,6 +18,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from datetime import timedelta
 from functools import partial
 from types import FrameType
@@ -52,6 +53,9 @@ Done = Callable[[StoryOutcome], None]  # told each story's outcome as soon as it
 
 # How long SIGTERM waits for the stories in hand before giving them back.
 STOP_GRACE_SECONDS = 3.0
+# How long it then waits to give them back: the release waits for the write lock
+# (SQLite's busy timeout, 5 s) while another thread or process holds it.
+GIVE_BACK_SECONDS = 2.0
 
 
 def worker_name() -> str:
@@ -336,20 +340,41 @@ class Runner:
 
     def stop(self, grace: float) -> None:
         """SIGTERM: take no more stories, wait up to `grace` seconds for those in hand,
-        then give back whatever this worker still holds, untouched. A thread still blocked
-        in a model or site call is not waited for: its story is free again, and the
-        caller ends the process."""
+        then give back whatever this worker still holds, untouched, within
+        GIVE_BACK_SECONDS. A thread still blocked in a model or site call is not waited
+        for: its story is free again, and the caller ends the process."""
         self.stopping.set()
         if not self.wait_idle(grace):
             log.warning("%d story(ies) still in hand after %.0f s: giving them back",
                         len(self.in_hand.ids()), grace)
+        self._give_back(GIVE_BACK_SECONDS)
+
+    def _give_back(self, patience: float) -> None:
+        """Free this worker's leases, waiting at most `patience` seconds, so that a stop
+        never waits out the busy timeout behind a writer holding the lock (a feed being
+        stored) on top of its grace. Safe to leave undone: a lease not freed runs out on
+        its own ([scheduler] lease_seconds), and a run alone on its database frees every
+        lease at start (App.working_pipeline); the caller ends the process, the release
+        with it, its transaction uncommitted."""
+        freed: Future[int] = Future()
+
+        def release() -> None:
+            try:
+                freed.set_result(self.release_all_leases(mine_only=True))
+            except Exception as error:  # said by the stopping thread, below
+                freed.set_exception(error)
+
+        threading.Thread(target=release, name="giving back", daemon=True).start()
         try:
-            freed = self.release_all_leases(mine_only=True)
+            count = freed.result(timeout=patience)
+        except TimeoutError:
+            log.warning("the database is busy: this worker's stories are free again when "
+                        "their lease runs out")
         except DatabaseUnavailable as down:
             log.warning("%s: this worker's stories are free again when their lease runs out", down)
         else:
-            if freed:
-                log.info("%d story(ies) given back", freed)
+            if count:
+                log.info("%d story(ies) given back", count)
 
     def stop_on_signals(self, grace: float) -> None:
         """`run --once`: SIGTERM or SIGINT gives back every story in hand within

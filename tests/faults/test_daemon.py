@@ -4,8 +4,10 @@ SIGTERM stops it within seconds with the story in hand given back (issue 5 §2, 
 from __future__ import annotations
 
 import signal
+import sqlite3
 import threading
 import time
+from contextlib import closing
 
 from tests.faults.harness import BotProcess, rss, wait_for, wire_stories
 from tests.servers.llm import ScriptedLLM, hang
@@ -43,6 +45,34 @@ def test_sigterm_stops_the_daemon_and_frees_its_story(
     (story,) = bot.stories()
     assert story["state"] == "new" and story["lease_owner"] is None and story["lease_until"] is None
     assert len(llm.calls) == 1
+
+
+def test_sigterm_does_not_wait_out_a_locked_database(
+    make_config, llm: ScriptedLLM, web_server: WebServer
+):
+    """Another writer holds SQLite's write lock through the whole stop: the daemon gives
+    up giving its story back after GIVE_BACK_SECONDS instead of waiting out the busy
+    timeout (5 s) after its grace; the story's lease runs out on its own."""
+    feed = web_server.route("/rss", Reply(body=rss(wire_stories(1))))
+    llm.default = lambda _request: hang(60)  # the story stays in hand
+    config = make_config(
+        feeds=[{"url": feed}],
+        llm={"base_url": llm.base_url, "attempts": 1, "timeout": 120},
+        scheduler={"write_every": 1, "publish_every": 1},
+    )
+    bot = BotProcess(config, {"OPENAI_API_KEY": "sk-test-throwaway"})
+    with bot.running("daemon") as daemon:
+        wait_for(lambda: len(llm.calls) == 1, 30, "the daemon's model call")
+        database = config.parent / "depeche.db"
+        with closing(sqlite3.connect(database, isolation_level=None)) as other:
+            other.execute("BEGIN IMMEDIATE")  # held until the daemon is gone
+            daemon.send_signal(signal.SIGTERM)
+            _, stderr = daemon.communicate(timeout=10)
+            other.execute("ROLLBACK")
+    assert daemon.returncode == 0, stderr
+    assert "the database is busy: this worker's stories are free again" in stderr
+    (story,) = bot.stories()
+    assert story["state"] == "new" and story["lease_owner"]  # until its lease runs out
 
 
 def test_the_daemon_polls_through_the_bounded_pool(make_config, web_server: WebServer):
