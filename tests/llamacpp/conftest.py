@@ -27,8 +27,12 @@ def llama_server(
     server.stop()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups off the items
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test here runs against the real server: marked so, by folder."""
+    """Every test here runs against the real server: marked so, by folder. They run in one
+    xdist worker (`--dist loadgroup`): one server started per module, not one a worker, and
+    its answers, computed on the CPU, do not compete with a twin's for the 2 cores."""
     for item in items:
         if "tests/llamacpp/" in str(item.fspath):
             item.add_marker(pytest.mark.llamacpp)
+            item.add_marker(pytest.mark.xdist_group("llamacpp"))
