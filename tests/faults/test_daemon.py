@@ -9,22 +9,31 @@ import threading
 import time
 from contextlib import closing
 
+import pytest
+
 from tests.faults.harness import BotProcess, rss, wait_for, wire_stories
 from tests.servers.llm import ScriptedLLM, hang
 from tests.servers.web import RecordedRequest, Reply, WebServer
 
 
-def test_sigterm_stops_the_daemon_and_frees_its_story(
-    make_config, llm: ScriptedLLM, web_server: WebServer
-):
+@pytest.fixture
+def bot_in_a_model_call(make_config, llm: ScriptedLLM, web_server: WebServer) -> BotProcess:
+    """A daemon's bot with one story, whose model call never answers in time: the story
+    stays in hand."""
     feed = web_server.route("/rss", Reply(body=rss(wire_stories(1))))
-    llm.default = lambda _request: hang(60)  # the model never answers in time
+    llm.default = lambda _request: hang(60)
     config = make_config(
         feeds=[{"url": feed}],
         llm={"base_url": llm.base_url, "attempts": 1, "timeout": 120},
         scheduler={"write_every": 1, "publish_every": 1},
     )
-    bot = BotProcess(config, {"OPENAI_API_KEY": "sk-test-throwaway"})
+    return BotProcess(config, {"OPENAI_API_KEY": "sk-test-throwaway"})
+
+
+def test_sigterm_stops_the_daemon_and_frees_its_story(
+    bot_in_a_model_call: BotProcess, llm: ScriptedLLM
+):
+    bot = bot_in_a_model_call
     with bot.running("daemon") as daemon:
         wait_for(lambda: len(llm.calls) == 1, 30, "the daemon's model call")
         (story,) = bot.stories()
@@ -48,22 +57,15 @@ def test_sigterm_stops_the_daemon_and_frees_its_story(
 
 
 def test_sigterm_does_not_wait_out_a_locked_database(
-    make_config, llm: ScriptedLLM, web_server: WebServer
+    bot_in_a_model_call: BotProcess, llm: ScriptedLLM
 ):
     """Another writer holds SQLite's write lock through the whole stop: the daemon gives
     up giving its story back after GIVE_BACK_SECONDS instead of waiting out the busy
     timeout (5 s) after its grace; the story's lease runs out on its own."""
-    feed = web_server.route("/rss", Reply(body=rss(wire_stories(1))))
-    llm.default = lambda _request: hang(60)  # the story stays in hand
-    config = make_config(
-        feeds=[{"url": feed}],
-        llm={"base_url": llm.base_url, "attempts": 1, "timeout": 120},
-        scheduler={"write_every": 1, "publish_every": 1},
-    )
-    bot = BotProcess(config, {"OPENAI_API_KEY": "sk-test-throwaway"})
+    bot = bot_in_a_model_call
     with bot.running("daemon") as daemon:
         wait_for(lambda: len(llm.calls) == 1, 30, "the daemon's model call")
-        database = config.parent / "depeche.db"
+        database = bot.config.parent / "depeche.db"
         with closing(sqlite3.connect(database, isolation_level=None)) as other:
             other.execute("BEGIN IMMEDIATE")  # held until the daemon is gone
             daemon.send_signal(signal.SIGTERM)

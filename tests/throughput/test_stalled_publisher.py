@@ -12,25 +12,26 @@ gives it the file B named, WordPress's mu-plugin refuses a second post for the s
 from __future__ import annotations
 
 import signal
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.faults.harness import BotProcess, good_answer, rss, wait_for, wire_stories
+from tests.faults.harness import (
+    BotProcess,
+    frozen,
+    good_answer,
+    rss,
+    wait_for,
+    wire_stories,
+)
 from tests.faults.test_crash_wordpress import all_posts
 from tests.servers.llm import ScriptedLLM
 from tests.servers.web import Reply, WebServer
 from tests.wordpress.conftest import LocalWordPress
 
 pytestmark = pytest.mark.postgres
-
-
-def frozen(process: subprocess.Popen[str]) -> bool:
-    stat = Path(f"/proc/{process.pid}/stat").read_text()
-    return stat.rsplit(")", 1)[1].split()[0] == "T"
 
 
 def rows(database: str) -> list[dict[str, Any]]:
